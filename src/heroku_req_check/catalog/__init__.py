@@ -1,0 +1,211 @@
+"""The rule catalog: one TOML file per platform, loaded into frozen dataclasses.
+
+A rule is one buildpack step (what it looks for and what it does). Its eras are the release
+ranges in which that step's detection line stayed the same; each era quotes the line and cites
+where it was read.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+DETECTORS = ("shell", "in-req", "pip-grep", "never")
+
+
+class CatalogError(ValueError):
+    """The catalog data is malformed (a bug in the package, caught by tests)."""
+
+
+class SelectionError(ValueError):
+    """A --platform value that names nothing in the catalog (a usage error)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    repo: str
+    path: str
+    tag: str
+    commit: str
+
+
+@dataclass(frozen=True)
+class Era:
+    first: int
+    last: int
+    detector: str
+    command: str
+    source: Source
+    names: tuple[str, ...] = ()
+    pattern: str = ""
+    note: str = ""
+    stack: str = ""
+    compare: str = "name"  # pip-grep: "name" as written, or pkg_resources "project_name"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    platform: str
+    severity: str
+    on_detect: str
+    when_missed: str
+    eras: tuple[Era, ...]
+    packages: tuple[str, ...] = ()  # PEP 503 keys that trigger the step
+    vcs: tuple[str, ...] = ()  # VCS schemes that trigger it (hg+...)
+
+
+@dataclass(frozen=True)
+class Platform:
+    name: str
+    title: str
+    repo: str
+    releases: tuple[int, ...]
+    aliases: tuple[str, ...]
+    rules: tuple[Rule, ...]
+
+    @property
+    def latest(self) -> int:
+        return self.releases[-1]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which releases of which platforms a scan models."""
+
+    platform: Platform
+    releases: frozenset[int]
+    label: str
+
+
+def _ranges(spec: str) -> tuple[int, ...]:
+    numbers: list[int] = []
+    for part in spec.split(","):
+        first, _, last = part.strip().lstrip("v").partition("-")
+        numbers.extend(range(int(first), int((last or first).lstrip("v")) + 1))
+    return tuple(numbers)
+
+
+def _era(raw: dict[str, object], repo: str) -> Era:
+    versions = str(raw["versions"])
+    first, _, last = versions.partition("-")
+    src = raw.get("source")
+    if not isinstance(src, dict):
+        raise CatalogError(f"era {versions} has no source")
+    names = raw.get("names", [])
+    return Era(
+        first=int(first.lstrip("v")),
+        last=int(last.lstrip("v")),
+        detector=str(raw["detector"]),
+        command=str(raw["command"]),
+        source=Source(repo, str(src["path"]), str(src["tag"]), str(src["commit"])),
+        names=tuple(str(n) for n in names) if isinstance(names, list) else (),
+        pattern=str(raw.get("pattern", "")),
+        note=str(raw.get("note", "")),
+        stack=str(raw.get("stack", "")),
+        compare=str(raw.get("compare", "name")),
+    )
+
+
+def _platform(data: dict[str, object]) -> Platform:
+    head = data["platform"]
+    if not isinstance(head, dict):
+        raise CatalogError("missing [platform] table")
+    repo = str(head["repo"])
+    rules: list[Rule] = []
+    raw_rules = data.get("rule", [])
+    assert isinstance(raw_rules, list)
+    for raw in raw_rules:
+        eras = tuple(_era(e, repo) for e in raw["era"])
+        for era in eras:
+            if era.detector not in DETECTORS:
+                raise CatalogError(f"{raw['id']}: unknown detector {era.detector!r}")
+        rules.append(
+            Rule(
+                id=str(raw["id"]),
+                platform=str(head["name"]),
+                severity=str(raw["severity"]),
+                on_detect=str(raw["on_detect"]),
+                when_missed=str(raw["when_missed"]),
+                eras=eras,
+                packages=tuple(raw.get("packages", ())),
+                vcs=tuple(raw.get("vcs", ())),
+            )
+        )
+    return Platform(
+        name=str(head["name"]),
+        title=str(head["title"]),
+        repo=repo,
+        releases=_ranges(str(head["releases"])),
+        aliases=tuple(str(a) for a in head.get("aliases", ())),
+        rules=tuple(rules),
+    )
+
+
+@cache
+def load() -> tuple[Platform, ...]:
+    platforms = []
+    for entry in sorted(resources.files(__package__).iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            platforms.append(_platform(tomllib.loads(entry.read_text(encoding="utf-8"))))
+    return tuple(platforms)
+
+
+def select(specs: list[str]) -> list[Selection]:
+    """Turn `--platform NAME[@VERSION]` values into selections; none means everything."""
+    platforms = load()
+    if not specs:
+        return [Selection(p, frozenset(p.releases), p.name) for p in platforms]
+    chosen: list[Selection] = []
+    for spec in specs:
+        name, _, version = spec.strip().partition("@")
+        platform = next(
+            (p for p in platforms if name.lower() in (p.name, *p.aliases)), None
+        )
+        if platform is None:
+            known = ", ".join(n for p in platforms for n in (p.name, *p.aliases))
+            raise SelectionError(f"unknown platform {name!r} (known: {known})")
+        if not version:
+            releases = frozenset(platform.releases)
+        elif version == "latest":
+            releases = frozenset({platform.latest})
+        else:
+            try:
+                wanted = set(_ranges(version))
+            except ValueError:
+                raise SelectionError(
+                    f"bad version {version!r} in {spec!r}: use vN, vN-vM or latest"
+                ) from None
+            missing = sorted(wanted - set(platform.releases))
+            if missing and len(wanted) == 1:
+                raise SelectionError(
+                    f"{platform.name} has no release v{missing[0]} "
+                    f"(catalogued: v{platform.releases[0]}-v{platform.latest})"
+                )
+            releases = frozenset(wanted & set(platform.releases))
+        chosen.append(Selection(platform, releases, spec.strip()))
+    return chosen
+
+
+def format_ranges(platform: Platform, releases: set[int] | frozenset[int]) -> list[str]:
+    """`heroku@v3-v11` style labels, grouping releases that are adjacent in the release list."""
+    labels: list[str] = []
+    run: list[int] = []
+    for number in platform.releases:
+        if number in releases:
+            run.append(number)
+            continue
+        if run:
+            labels.append(_label(platform.name, run))
+            run = []
+    if run:
+        labels.append(_label(platform.name, run))
+    return labels
+
+
+def _label(name: str, run: list[int]) -> str:
+    if run[0] == run[-1]:
+        return f"{name}@v{run[0]}"
+    return f"{name}@v{run[0]}-v{run[-1]}"

@@ -1,0 +1,138 @@
+"""Command line: `heroku-req-check [options] [PATH]`. The only place that parses argv and exits."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+ISSUES_URL = "https://github.com/org/heroku-req-check/issues"
+FAIL_LEVELS = ("error", "warning", "notice", "never")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="heroku-req-check",
+        description=(
+            "Find requirements that deployment buildpacks miss because they only read the "
+            "root requirements.txt."
+        ),
+    )
+    parser.add_argument("path", nargs="?", default=".", help="repository or app directory (default: .)")
+    parser.add_argument(
+        "-r", "--requirements", default="requirements.txt",
+        help="root requirements file, relative to PATH (default: requirements.txt)",
+    )
+    parser.add_argument(
+        "-p", "--platform", action="append", default=[], metavar="NAME[@VERSION]",
+        help="platform to model, repeatable: heroku, heroku@v42, heroku@v3-v42, heroku@latest "
+        "(default: every catalogued platform and version)",
+    )
+    parser.add_argument("--format", choices=("text", "json", "github"), default="text")
+    parser.add_argument(
+        "--fail-on", choices=FAIL_LEVELS, default="error",
+        help="exit 1 when a finding has at least this severity (default: error)",
+    )
+    parser.add_argument("--fix", action="store_true", help="apply the fixes to the files")
+    parser.add_argument(
+        "--fix-strategy", choices=("copy", "move"), default="copy",
+        help="copy: add the line to the root file; move: also remove it from the nested file",
+    )
+    parser.add_argument("--output", metavar="FILE", help="also write the JSON report to FILE")
+    parser.add_argument(
+        "--summary", metavar="FILE",
+        help="append a Markdown summary to FILE (default with --format github: $GITHUB_STEP_SUMMARY)",
+    )
+    parser.add_argument("--list-rules", action="store_true", help="print the rule catalog and exit")
+    parser.add_argument("--version", action="version", version=f"heroku-req-check {__version__}")
+    return parser
+
+
+def fails(findings_severities: Sequence[str], fail_on: str) -> bool:
+    from .model import SEVERITY_RANK
+
+    if fail_on == "never":
+        return False
+    return any(SEVERITY_RANK[s] >= SEVERITY_RANK[fail_on] for s in findings_severities)
+
+
+def list_rules() -> str:
+    from . import catalog
+
+    rows = []
+    for platform in catalog.load():
+        for rule in platform.rules:
+            for era in rule.eras:
+                rows.append(
+                    f"{rule.id}\t{platform.name}@v{era.first}-v{era.last}\t{era.detector}\t"
+                    f"{era.command}\t{platform.repo}@{era.source.tag}:{era.source.path}"
+                )
+    return "rule\tversions\tdetector\tcommand\tsource\n" + "\n".join(rows) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    from .catalog import SelectionError
+    from .report import json_out, summary, text
+    from .scan import apply_fixes, scan
+
+    if args.list_rules:
+        sys.stdout.write(list_rules())
+        return EXIT_OK
+    repo = Path(args.path)
+    if not repo.is_dir():
+        sys.stderr.write(f"heroku-req-check: {args.path}: not a directory\n")
+        return EXIT_USAGE
+    try:
+        report = scan(repo, args.requirements, args.platform)
+    except SelectionError as exc:
+        sys.stderr.write(f"heroku-req-check: {exc}\n")
+        return EXIT_USAGE
+    if args.fix:
+        result = apply_fixes(repo, report, args.fix_strategy)
+        for path in result.changed:
+            sys.stderr.write(f"heroku-req-check: fixed {path}\n")
+        for line in result.refused:
+            sys.stderr.write(f"heroku-req-check: {line}\n")
+    if args.output:
+        Path(args.output).write_text(json_out.render(report), encoding="utf-8")
+    if args.format == "json":
+        sys.stdout.write(json_out.render(report))
+    elif args.format == "github":
+        from .report import github
+
+        github.annotations(report)
+        summary_path = args.summary or os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary_path:
+            with open(summary_path, "a", encoding="utf-8") as handle:
+                handle.write(summary.render(report))
+    else:
+        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        sys.stdout.write(text.render(report, colour=colour))
+    if args.summary and args.format != "github":
+        with open(args.summary, "a", encoding="utf-8") as handle:
+            handle.write(summary.render(report))
+    return EXIT_FINDINGS if fails([f.severity for f in report.findings], args.fail_on) else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits 2 on usage errors
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug, not bad input: one line, a way to report it
+        sys.stderr.write(
+            f"heroku-req-check: internal error ({type(exc).__name__}: {exc}); "
+            f"please report it at {ISSUES_URL}\n"
+        )
+        return EXIT_BUG
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""Each buildpack's detection, modelled on what it really reads (bytes of which files, how).
+
+Pure: a detector gets the walked tree and a reader for repository files and answers whether
+the platform notices the package. `shell` eras run the catalog's exact grep line over the
+root file's bytes with grep's semantics (tests run the real grep on the same bytes).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+from .catalog import Era
+from .model import RequirementsTree
+
+Reader = Callable[[str], bytes | None]  # repo-relative path -> bytes, None if absent/outside
+
+
+@dataclass(frozen=True)
+class Verdict:
+    detected: bool
+    why: str = ""  # when not detected for a reason other than "not in the files it reads"
+
+
+@dataclass(frozen=True)
+class GrepCommand:
+    fixed: bool
+    ignore_case: bool
+    whole_line: bool
+    pattern: str
+    file: str
+
+
+class UnsupportedCommand(ValueError):
+    pass
+
+
+def parse_shell(command: str) -> tuple[GrepCommand, ...]:
+    """`grep -FLAGS "pattern" file || ...`: the only shell form the catalog uses."""
+    alternatives = []
+    for part in command.split("||"):
+        words = shlex.split(part.strip().strip("()").strip())
+        if len(words) != 4 or words[0] != "grep" or not words[1].startswith("-"):
+            raise UnsupportedCommand(command)
+        flags = set(words[1][1:])
+        if not flags <= set("FEixq") or not ({"F", "E"} & flags):
+            raise UnsupportedCommand(command)
+        alternatives.append(
+            GrepCommand("F" in flags, "i" in flags, "x" in flags, words[2], words[3])
+        )
+    return tuple(alternatives)
+
+
+# GNU grep -E spells whitespace `\s`; inside one line it never includes the newline.
+_ERE_TOKENS = re.compile(r"\\s|\\.|[][^$.*+?(){}|]|[^\\]")
+
+
+def _ere_to_python(pattern: str) -> bytes:
+    out = []
+    for token in _ERE_TOKENS.findall(pattern):
+        if token == "\\s":
+            out.append(r"[ \t\r\f\v]")
+        elif token in ("^", "*", "+", "?"):
+            out.append(token)
+        elif len(token) == 1 and token.isalnum():
+            out.append(token)
+        elif len(token) == 1 and token not in "[](){}|.$\\":
+            out.append(re.escape(token))
+        else:
+            raise UnsupportedCommand(pattern)
+    return "".join(out).encode()
+
+
+@cache
+def compile_grep(command: GrepCommand) -> re.Pattern[bytes]:
+    body = re.escape(command.pattern.encode()) if command.fixed else _ere_to_python(command.pattern)
+    if command.whole_line:
+        body = b"^(?:" + body + b")$"
+    flags = re.MULTILINE | (re.IGNORECASE if command.ignore_case else 0)
+    return re.compile(body, flags)
+
+
+def grep_matches(command: GrepCommand, data: bytes) -> bool:
+    # grep reads lines split on \n only; `$` in MULTILINE mode stops at \n, like grep's line end.
+    return compile_grep(command).search(data) is not None
+
+
+def shell_detects(command: str, root_bytes: bytes | None) -> bool:
+    if root_bytes is None:
+        return False  # grep exits 2 on a missing file: the `if` is false
+    return any(grep_matches(alt, root_bytes) for alt in parse_shell(command))
+
+
+def in_req_files(root: str, read: Reader) -> list[str]:
+    """bin/utils `list-req` (v12-v14): lines containing '-r ' (any case, comments too), every
+    lowercase '-r ' removed, the rest split into words, each taken relative to the file's dir."""
+    found: list[str] = []
+    pending = [root]
+    while pending:
+        path = pending.pop(0)
+        if path in found:
+            continue  # the shell version recurses forever on a cycle; we stop
+        found.append(path)
+        data = read(path)
+        if data is None:
+            continue
+        directory = os.path.dirname(path)
+        for line in data.split(b"\n"):
+            if b"-r " not in line.lower():
+                continue
+            # bash splits on IFS (space, tab, newline): a CRLF file keeps its \r in the name
+            for word in re.split(rb"[ \t]+", line.replace(b"-r ", b"")):
+                if not word:
+                    continue
+                name = word.decode("utf-8", errors="replace")
+                pending.append(os.path.normpath(os.path.join(directory, name)))
+    return found
+
+
+def in_req_detects(pattern: str, root: str, read: Reader) -> bool:
+    needle = pattern.lower().encode()
+    for path in in_req_files(root, read):
+        data = read(path)
+        if data is not None and needle in data.lower():
+            return True
+    return False
+
+
+def project_name(name: str) -> str:
+    """pkg_resources.safe_name, which pip < 8.1.2 exposed as `req.project_name`."""
+    return re.sub(r"[^A-Za-z0-9.]+", "-", name)
+
+
+def pip_grep_names(era: Era, tree: RequirementsTree) -> set[str]:
+    """The names pip-grep compares: every parsed requirement in the tree (constraints too)."""
+    if era.compare == "project_name":
+        return {project_name(d.name) for d in tree.declarations}
+    return {d.name for d in tree.declarations}
+
+
+def pip_grep_verdict(era: Era, tree: RequirementsTree) -> Verdict:
+    fatal = next((p for p in tree.problems if p.pip_fails), None)
+    if fatal is not None:
+        where = f"{fatal.file}:{fatal.line}" if fatal.line else fatal.file
+        return Verdict(False, f"pip's parser stops at {where}, so pip-grep finds nothing")
+    return Verdict(bool(pip_grep_names(era, tree) & set(era.names)))
+
+
+def verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
+    root_file = tree.root_file
+    if era.detector == "shell":
+        return Verdict(shell_detects(era.command, root_file.data if root_file else None))
+    if era.detector == "in-req":
+        return Verdict(in_req_detects(era.pattern, tree.root, read))
+    if era.detector == "pip-grep":
+        return pip_grep_verdict(era, tree)
+    return Verdict(False, era.note)

@@ -1,0 +1,205 @@
+"""Byte-exact edits: add one line to the root file, respell one name, or remove one line.
+
+Every edit splices newly encoded bytes between untouched original bytes, so line endings, BOM,
+encoding and the presence of a final newline stay as they were. An edit is only offered when
+the file decodes cleanly and the result decodes to exactly the intended text; otherwise the
+file is left alone and the caller reports a problem.
+"""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+import re
+from typing import TYPE_CHECKING
+
+from .model import Declaration, Fix, RequirementsTree, SourceFile
+from .reqfile import decode
+
+if TYPE_CHECKING:
+    from .check import _Miss
+    from .detectors import Reader
+
+_EOL_RE = re.compile(r"\r\n|\n|\r")
+_SPLICE_CODECS = {
+    codecs.BOM_UTF8: "utf-8",
+    codecs.BOM_UTF16_LE: "utf-16-le",
+    codecs.BOM_UTF16_BE: "utf-16-be",
+    codecs.BOM_UTF32_BE: "utf-32-be",
+}
+
+
+class Unfixable(ValueError):
+    """The file cannot be edited without risking bytes the user wrote."""
+
+
+def _layout(data: bytes) -> tuple[bytes, str, str]:
+    """(bom, codec for spliced bytes, decoded text) or Unfixable."""
+    if data.startswith(codecs.BOM_UTF32_LE):
+        raise Unfixable("UTF-32-LE with BOM: pip itself misreads it as UTF-16")
+    decoded = decode(data)
+    if decoded.error:
+        raise Unfixable(decoded.error)
+    codec = _SPLICE_CODECS.get(decoded.bom, decoded.encoding) if decoded.bom else decoded.encoding
+    return decoded.bom, codec, decoded.text
+
+
+def _encode(text: str, codec: str) -> bytes:
+    try:
+        return text.encode(codec)
+    except UnicodeEncodeError as exc:
+        raise Unfixable(f"the line cannot be written in {codec}") from exc
+
+
+def _physical(text: str) -> list[str]:
+    return text.splitlines(keepends=True)
+
+
+def _verify(new: bytes, expected_text: str) -> bytes:
+    decoded = decode(new)
+    if decoded.error or decoded.text != expected_text:
+        raise Unfixable("the edited file would not read back as intended")
+    return new
+
+
+def insert_line(data: bytes, line: str) -> tuple[bytes, int]:
+    """Add `line` to the file; returns (new bytes, its 1-based line). Idempotent."""
+    bom, codec, text = _layout(data)
+    lines = _physical(text)
+    for number, existing in enumerate(lines, start=1):
+        if existing.rstrip("\r\n") == line:
+            return data, number
+    match = _EOL_RE.search(text)
+    eol = match.group(0) if match else "\n"
+    if not text:
+        return _verify(bom + _encode(line + eol, codec), line + eol), 1
+    last = lines[-1].rstrip("\r\n")
+    if last.endswith("\\") and not last.lstrip().startswith("#"):
+        # appending after a continuation would glue our line onto it: put it first instead
+        new_text = line + eol + text
+        return _verify(data[: len(bom)] + _encode(line + eol, codec) + data[len(bom) :], new_text), 1
+    if text.endswith(("\n", "\r")):
+        added = line + eol
+    else:
+        added = eol + line  # keep "no final newline" as the user had it
+    return _verify(data + _encode(added, codec), text + added), len(lines) + 1
+
+
+def _splice_lines(data: bytes, first: int, last: int, replacement: str) -> bytes:
+    """Replace physical lines first..last (1-based) by `replacement` (with its own EOLs)."""
+    bom, codec, text = _layout(data)
+    lines = _physical(text)
+    if not 1 <= first <= last <= len(lines):
+        raise Unfixable("the line is no longer there")
+    head = "".join(lines[: first - 1])
+    tail = "".join(lines[last:])
+    head_bytes, tail_bytes = _encode(head, codec), _encode(tail, codec)
+    body = data[len(bom) :]
+    if not (body.startswith(head_bytes) and body.endswith(tail_bytes)):
+        raise Unfixable("the file does not re-encode to its own bytes")
+    new = bom + head_bytes + _encode(replacement, codec) + tail_bytes
+    return _verify(new, head + replacement + tail)
+
+
+def replace_line(data: bytes, number: int, new_content: str) -> bytes:
+    _bom, _codec, text = _layout(data)
+    lines = _physical(text)
+    if not 1 <= number <= len(lines):
+        raise Unfixable("the line is no longer there")
+    old = lines[number - 1]
+    eol = old[len(old.rstrip("\r\n")) :]
+    return _splice_lines(data, number, number, new_content + eol)
+
+
+def remove_logical_line(data: bytes, first: int) -> bytes:
+    """Remove the logical line starting at physical line `first` (and its continuations)."""
+    _bom, _codec, text = _layout(data)
+    lines = _physical(text)
+    last = first
+    while last <= len(lines) and lines[last - 1].rstrip("\r\n").endswith("\\") and last < len(lines):
+        last += 1
+    return _splice_lines(data, first, last, "")
+
+
+# -- planning fixes for findings -------------------------------------------------------------
+
+
+def respell(text: str, old: str, new: str) -> str:
+    """The requirement text with its project name spelled `new` (name or #egg= part only)."""
+    if old == new:
+        return text
+    egg = re.search(r"#egg=" + re.escape(old) + r"(?![A-Za-z0-9._-])", text)
+    if egg:
+        return text[: egg.start()] + "#egg=" + new + text[egg.end() :]
+    lead = re.match(r"(\s*(?:-e\s+)?)" + re.escape(old) + r"(?![A-Za-z0-9._-])", text)
+    if lead:
+        return lead.group(1) + new + text[lead.end() :]
+    return text
+
+
+def respelled_line(tree: RequirementsTree, decl: Declaration, spelling: str) -> Fix | None:
+    source = tree.files.get(decl.file)
+    if source is None:
+        return None
+    lines = source.text.splitlines()
+    if not 1 <= decl.line <= len(lines):
+        return None
+    new = respell(lines[decl.line - 1], decl.name, spelling)
+    if new == lines[decl.line - 1]:
+        return None
+    try:
+        replace_line(source.data, decl.line, new)
+    except Unfixable:
+        return None
+    return Fix(decl.file, decl.line, new, "replace")
+
+
+def insertion_for(
+    tree: RequirementsTree, decl: Declaration, misses: list[_Miss], read: Reader
+) -> tuple[Fix | None, list[str]]:
+    """The root-file line that makes the most selected detectors notice `decl`.
+
+    Candidates are the declaration as written and respelled as each era expects; each is
+    tried by re-running the detectors on the edited root file.
+    """
+    from . import detectors
+    from .catalog import format_ranges
+
+    root = tree.root_file
+    if root is None:
+        return None, []
+    spellings = [decl.name]
+    for miss in misses:
+        for era, _ in miss.eras:
+            for name in era.names:
+                if "[" not in name and name.lower() == decl.name.lower() and name not in spellings:
+                    spellings.append(name)
+    # lower-case first: every case-insensitive grep matches it and most pip-grep lists use it
+    order = {s: i for i, s in enumerate(spellings)}
+    spellings.sort(key=lambda s: (s != s.lower(), order[s]))
+    best: tuple[int, Fix, list[str]] | None = None
+    for spelling in spellings:
+        text = respell(decl.text, decl.name, spelling)
+        try:
+            new_bytes, number = insert_line(root.data, text)
+        except Unfixable:
+            return None, []
+        new_root = SourceFile(root.path, new_bytes, decode(new_bytes).text)
+        added = dataclasses.replace(decl, file=root.path, line=number, text=text, name=spelling)
+        trial = dataclasses.replace(
+            tree,
+            files={**tree.files, root.path: new_root},
+            declarations=[*tree.declarations, added],
+        )
+        missing: list[str] = []
+        count = 0
+        for miss in misses:
+            for era, _ in miss.eras:
+                releases = {r for r in miss.releases if era.first <= r <= era.last}
+                if not detectors.verdict(era, trial, read).detected:
+                    count += len(releases)
+                    missing.extend(format_ranges(miss.platform, releases))
+        if best is None or count < best[0]:
+            best = (count, Fix(root.path, number, text, "insert"), sorted(set(missing)))
+    assert best is not None
+    return best[1], best[2]

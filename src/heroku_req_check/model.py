@@ -1,0 +1,106 @@
+"""The shared model: what the walk found, what the catalog says, what the check concludes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning", "notice"]
+SEVERITY_RANK: dict[str, int] = {"notice": 1, "warning": 2, "error": 3}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Input the tool could not use as pip would; the walk carries on past it."""
+
+    file: str
+    line: int | None
+    message: str
+    pip_fails: bool = False  # pip itself would stop on this (and so would pip-grep)
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """One requirement line, as pip reads it (logical line, comments removed)."""
+
+    file: str
+    line: int  # first physical line of the logical line, 1-based
+    text: str  # the logical requirement text pip sees
+    name: str  # as written (egg name for editable/URL forms)
+    key: str  # PEP 503 normalised
+    extras: tuple[str, ...] = ()
+    specifier: str = ""
+    marker: str = ""
+    editable: bool = False
+    url: str = ""  # direct/VCS URL, "" for index requirements
+    installs: bool = True  # False when the file is only reached through -c
+
+    @property
+    def vcs(self) -> str:
+        scheme = self.url.split(":", 1)[0]
+        return scheme.split("+", 1)[0] if "+" in scheme else ""
+
+
+@dataclass(frozen=True)
+class Include:
+    """A -r/--requirement or -c/--constraint line."""
+
+    file: str
+    line: int
+    kind: Literal["requirement", "constraint"]
+    target: str  # as written
+    resolved: str | None  # repo-relative path, None when not followed
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str  # repo-relative, "/" separated
+    data: bytes
+    text: str  # decoded as pip decodes it
+
+
+@dataclass
+class RequirementsTree:
+    root: str
+    files: dict[str, SourceFile] = field(default_factory=dict)  # walk order
+    declarations: list[Declaration] = field(default_factory=list)
+    includes: list[Include] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def root_file(self) -> SourceFile | None:
+        return self.files.get(self.root)
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One edit: insert `text` as new line `line` of `file`, or replace that line."""
+
+    file: str
+    line: int
+    text: str
+    action: Literal["insert", "replace"] = "insert"
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    package: str
+    severity: Severity
+    file: str
+    line: int
+    platforms: tuple[str, ...]
+    title: str
+    message: str
+    fix: Fix | None = None
+
+
+@dataclass
+class Report:
+    tree: RequirementsTree
+    findings: list[Finding]
+    platforms: tuple[str, ...]  # the selection, as profile labels
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.tree.problems

@@ -1,0 +1,93 @@
+"""One logical line through pip-requirements-parser (pip's own code), one line at a time.
+
+Why not RequirementsFile.from_file: it decodes with the locale (a UTF-8 file fails under
+LANG=C, invalid bytes raise a traceback), with include_nested=True a missing nested file aborts
+the whole parse and `-r ../../outside` is read, and its comment splitter raises on some lines.
+So we read and split files ourselves (reqfile.py, tree.py) and hand pip's parser single lines.
+Imported only when a line is not a plain pin: the import costs ~0.09 s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pip_requirements_parser as prp
+
+
+@dataclass
+class OptionResult:
+    requirements: list[str] = field(default_factory=list)
+    constraints: list[str] = field(default_factory=list)
+    editables: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class RequirementResult:
+    name: str = ""
+    extras: tuple[str, ...] = ()
+    specifier: str = ""
+    marker: str = ""
+    url: str = ""
+    editable: bool = False
+    error: str | None = None
+
+
+_LINE_PARSER = prp.get_line_parser()
+
+
+def _message(exc: BaseException) -> str:
+    text = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
+    return " ".join(str(text).split())
+
+
+def parse_options(line: str) -> OptionResult:
+    """Parse an option line (`-r x`, `--constraint=y`, `-e url`, `--index-url ...`)."""
+    try:
+        args, opts, arguments = _LINE_PARSER(line)
+    except Exception as exc:  # optparse and shlex errors: a bad line, never a crash
+        return OptionResult(error=_message(exc))
+    result = OptionResult(
+        requirements=list(opts.requirements or []),
+        constraints=list(opts.constraints or []),
+        editables=list(opts.editables or []),
+    )
+    if arguments and not result.editables:
+        result.error = f"unexpected argument(s) after an option: {' '.join(arguments)}"
+    return result
+
+
+def parse_requirement(line: str, editable: bool = False) -> RequirementResult:
+    """Parse a requirement (or the value of -e) with pip's constructors."""
+    try:
+        if editable:
+            req: Any = prp.build_editable_req(editable_req=line)
+        else:
+            args, opts, _arguments = _LINE_PARSER(line)
+            parsed = prp.ParsedLine(
+                requirement_line=prp.RequirementLine(line=line, line_number=0, filename=""),
+                requirement_string=args,
+                options=opts,
+                is_constraint=False,
+            )
+            handled = next(iter(prp.handle_line(parsed)))
+            req = prp.build_req_from_parsedreq(handled)
+            if req.invalid_options:
+                names = ", ".join(sorted(req.invalid_options))
+                return RequirementResult(error=f"option(s) not allowed on a requirement: {names}")
+    except Exception as exc:  # pip's InstallationError, packaging's InvalidRequirement, ...
+        return RequirementResult(error=_message(exc))
+    if not req.name:
+        return RequirementResult(error="no project name (add #egg=NAME or use NAME @ URL)")
+    link = req.link.url if req.link is not None else ""
+    if not link and req.req is not None and getattr(req.req, "url", None):
+        link = str(req.req.url)
+    return RequirementResult(
+        name=str(req.name),
+        extras=tuple(sorted(req.extras or ())),
+        specifier=str(req.specifier or ""),
+        marker=str(req.marker or ""),
+        url=link,
+        editable=bool(req.is_editable),
+    )

@@ -1,0 +1,76 @@
+"""The pipeline in one call: walk -> select -> check -> Report; and applying fixes to disk."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import catalog
+from .check import check
+from .fix import Unfixable, insert_line, remove_logical_line, replace_line
+from .model import Report
+from .tree import DEFAULT_LIMITS, Limits, make_reader, walk
+
+
+def scan(
+    repo: Path,
+    root: str = "requirements.txt",
+    platforms: list[str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Report:
+    selections = catalog.select(platforms or [])
+    tree = walk(repo, root, limits)
+    findings = check(tree, selections, make_reader(repo, tree, limits))
+    return Report(tree=tree, findings=findings, platforms=tuple(s.label for s in selections))
+
+
+@dataclass
+class FixResult:
+    changed: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+
+def apply_fixes(repo: Path, report: Report, strategy: str = "copy") -> FixResult:
+    """Write every finding's fix; `move` also removes the nested declaration."""
+    result = FixResult()
+    edits: dict[str, bytes] = {}
+    removals: dict[str, set[int]] = {}
+    real_repo = os.path.realpath(repo)
+
+    def current(path: str) -> bytes:
+        if path not in edits:
+            edits[path] = report.tree.files[path].data
+        return edits[path]
+
+    for finding in report.findings:
+        fix = finding.fix
+        if fix is None or fix.file not in report.tree.files:
+            continue
+        try:
+            if fix.action == "replace":
+                edits[fix.file] = replace_line(current(fix.file), fix.line, fix.text)
+            else:
+                edits[fix.file], _ = insert_line(current(fix.file), fix.text)
+                if strategy == "move" and finding.file != fix.file:
+                    removals.setdefault(finding.file, set()).add(finding.line)
+        except Unfixable as exc:
+            result.refused.append(f"{fix.file}: not changed ({exc})")
+    for path, lines in removals.items():
+        try:
+            data = current(path)
+            for line in sorted(lines, reverse=True):
+                data = remove_logical_line(data, line)
+            edits[path] = data
+        except Unfixable as exc:
+            result.refused.append(f"{path}: not changed ({exc})")
+    for path, data in edits.items():
+        if data == report.tree.files[path].data:
+            continue
+        target = os.path.join(real_repo, path)
+        # write in place so the file keeps its mode, owner and hard links
+        with open(target, "r+b") as handle:
+            handle.write(data)
+            handle.truncate()
+        result.changed.append(path)
+    return result

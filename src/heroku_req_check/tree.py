@@ -1,0 +1,319 @@
+"""Walk a requirements tree from its root file, as pip would, without leaving the repository.
+
+Includes are resolved relative to the including file (pip's rule), then with symlinks and `..`
+resolved; anything that lands outside the repository, any URL, and anything that is not a
+regular file is reported as a problem at the including line and not opened. Each file is read
+once; cycles and diamonds end; the walk is iterative, so depth is bounded only by `Limits`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import re
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from .model import Declaration, Include, Problem, RequirementsTree, SourceFile
+from .reqfile import (
+    ENV_VAR_RE,
+    SIMPLE_REQUIREMENT_RE,
+    canonical_key,
+    decode,
+    logical_lines,
+    split_args_options,
+)
+
+URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(//|[^/\\]*[/\\])")
+HASH_TOKEN_RE = re.compile(r"\s+--hash[=:]\S+")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one scan reads at the most; past a limit the walk stops with a problem."""
+
+    max_file_bytes: int = 16 * 1024 * 1024
+    max_files: int = 50_000
+    max_line_chars: int = 100_000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def make_reader(
+    repo: Path, tree: RequirementsTree, limits: Limits = DEFAULT_LIMITS
+) -> Callable[[str], bytes | None]:
+    """Read repository files by relative path, never outside it, for detectors that read
+    files pip would not (the v12-v14 shell recursion)."""
+    walker = _Walker(repo, limits)
+    cache: dict[str, bytes | None] = {}
+
+    def read(path: str) -> bytes | None:
+        if path in tree.files:
+            return tree.files[path].data
+        if path not in cache:
+            rel, _why = walker._resolve(".", path)
+            data = None
+            if rel is not None:
+                with contextlib.suppress(OSError), open(os.path.join(walker.repo_real, rel), "rb") as f:
+                    data = f.read(limits.max_file_bytes)
+            cache[path] = data
+        return cache[path]
+
+    return read
+
+
+def walk(
+    repo: Path, root: str = "requirements.txt", limits: Limits = DEFAULT_LIMITS
+) -> RequirementsTree:
+    walker = _Walker(repo, limits)
+    return walker.run(root)
+
+
+class _Walker:
+    def __init__(self, repo: Path, limits: Limits) -> None:
+        self.repo_real = os.path.realpath(repo)
+        self.limits = limits
+        self.tree = RequirementsTree(root="")
+        self.declarations: dict[str, list[Declaration]] = {}
+        self.installs: set[str] = set()
+
+    # -- the walk ---------------------------------------------------------------------------
+    def run(self, root: str) -> RequirementsTree:
+        root_rel, problem = self._resolve(".", root.replace("\\", "/"))
+        self.tree.root = root_rel or _clean(root)
+        if root_rel is None:
+            self.tree.problems.append(Problem(self.tree.root, None, problem or "not found"))
+            return self.tree
+        self.installs.add(root_rel)
+        pending = self._load(root_rel, None)
+        if pending is None:
+            return self.tree
+        stack: list[tuple[str, list[Include]]] = [(root_rel, pending)]
+        on_path = {root_rel}
+        while stack:
+            current, includes = stack[-1]
+            if not includes:
+                stack.pop()
+                on_path.discard(current)
+                continue
+            include = includes.pop(0)
+            target = include.resolved
+            if target is None:
+                continue
+            if include.kind == "requirement":
+                self.installs.add(target)
+            if target in on_path:
+                self._problem(
+                    include.file,
+                    include.line,
+                    f"include cycle: {target} is already being read above this line; pip "
+                    "would recurse until it fails. Remove one of the includes.",
+                )
+                continue
+            if target in self.tree.files or target in self.declarations:
+                continue  # a diamond: already read once
+            if len(self.tree.files) >= self.limits.max_files:
+                self._problem(
+                    include.file,
+                    include.line,
+                    f"not read: the scan stops at {self.limits.max_files} files",
+                )
+                continue
+            children = self._load(target, include)
+            if children is not None:
+                stack.append((target, children))
+                on_path.add(target)
+        for path, decls in self.declarations.items():
+            installs = path in self.installs
+            for decl in decls:
+                self.tree.declarations.append(
+                    decl if installs else dataclasses.replace(decl, installs=False)
+                )
+        return self.tree
+
+    # -- files ------------------------------------------------------------------------------
+    def _resolve(self, including_dir: str, target: str) -> tuple[str | None, str | None]:
+        """Repo-relative real path of `target`, or None and why it is not followed."""
+        if URL_RE.match(target):
+            return None, f"{target} is a URL: never fetched, so nothing in it is checked"
+        if "\x00" in target:
+            return None, "the path contains a NUL byte"
+        joined = os.path.join(self.repo_real, including_dir, target)
+        real = os.path.realpath(joined)
+        if real != self.repo_real and not real.startswith(self.repo_real + os.sep):
+            return None, (
+                f"{target} resolves outside the repository: never read. Keep requirements "
+                "files inside the repository."
+            )
+        rel = os.path.relpath(real, self.repo_real).replace(os.sep, "/")
+        try:
+            info = os.stat(real)
+        except OSError as exc:
+            reason = exc.strerror or "cannot be read"
+            if isinstance(exc, FileNotFoundError):
+                reason = "does not exist"
+            shown = _clean(os.path.join(including_dir, target))
+            return None, f"{target}: {shown} {reason}; pip will fail here. Fix the path or remove the line."
+        if stat.S_ISDIR(info.st_mode):
+            return None, f"{rel} is a directory, not a requirements file"
+        if not stat.S_ISREG(info.st_mode):
+            return None, f"{rel} is not a regular file (FIFO, socket or device): not read"
+        if info.st_size > self.limits.max_file_bytes:
+            return None, (
+                f"{rel} is {info.st_size} bytes, over the {self.limits.max_file_bytes}-byte "
+                "limit: not read"
+            )
+        return rel, None
+
+    def _load(self, path: str, via: Include | None) -> list[Include] | None:
+        try:
+            with open(os.path.join(self.repo_real, path), "rb") as handle:
+                data = handle.read(self.limits.max_file_bytes + 1)
+        except OSError as exc:
+            where = (via.file, via.line) if via else (path, None)
+            self._problem(where[0], where[1], f"{path} cannot be read: {exc.strerror}")
+            return None
+        decoded = decode(data)
+        self.tree.files[path] = SourceFile(path, data, decoded.text)
+        if decoded.error:
+            line = data[: _error_offset(decoded.error)].count(b"\n") + 1
+            self._problem(
+                path, line, f"{decoded.error}; pip would stop here. Save the file as UTF-8."
+            )
+        if b"\x00" in data and decoded.encoding == "utf-8":
+            self._problem(path, None, "binary content (NUL bytes): not a requirements file")
+            self.declarations[path] = []
+            return []
+        return self._parse(path, decoded.text)
+
+    # -- lines ------------------------------------------------------------------------------
+    def _parse(self, path: str, text: str) -> list[Include]:
+        includes: list[Include] = []
+        decls: list[Declaration] = []
+        self.declarations[path] = decls
+        directory = os.path.dirname(path) or "."
+        for number, line in logical_lines(text):
+            if len(line) > self.limits.max_line_chars:
+                self._problem(
+                    path, number, f"line is {len(line)} characters long: over the limit, skipped"
+                )
+                continue
+            args, _options = split_args_options(line)
+            if args:
+                decl = self._requirement(path, number, line, editable=False)
+                if decl is not None:
+                    decls.append(decl)
+                continue
+            from . import pipline  # rare lines only: see pipline's docstring
+
+            result = pipline.parse_options(line)
+            if result.error:
+                self._problem(path, number, f"{result.error} (in {line!r}); pip rejects it")
+                continue
+            for kind, targets in (
+                ("requirement", result.requirements),
+                ("constraint", result.constraints),
+            ):
+                for target in targets:
+                    includes.append(self._include(path, number, directory, kind, target))
+            for value in result.editables:
+                decl = self._requirement(path, number, value, editable=True)
+                if decl is not None:
+                    decls.append(decl)
+        return includes
+
+    def _include(
+        self, path: str, number: int, directory: str, kind: str, target: str
+    ) -> Include:
+        flag = "-r" if kind == "requirement" else "-c"
+        resolved: str | None = None
+        if not target.strip():
+            self._problem(path, number, f"{flag} has an empty path")
+        elif ENV_VAR_RE.search(target):
+            self._problem(
+                path,
+                number,
+                f"{flag} {target} uses an environment variable that pip expands at install "
+                "time; its value is unknown here, so that file is not checked",
+                pip_fails=False,
+            )
+        else:
+            resolved, why = self._resolve(directory, target)
+            if resolved is None:
+                # pip fetches URLs and reads outside paths; we do neither, so we cannot tell
+                pip_fails = not (URL_RE.match(target) or "outside the repository" in (why or ""))
+                self._problem(path, number, f"{flag} {why}", pip_fails)
+        kind_literal: Literal["requirement", "constraint"] = (
+            "requirement" if kind == "requirement" else "constraint"
+        )
+        include = Include(path, number, kind_literal, target, resolved)
+        self.tree.includes.append(include)
+        return include
+
+    def _requirement(
+        self, path: str, number: int, line: str, editable: bool
+    ) -> Declaration | None:
+        if not editable:
+            match = SIMPLE_REQUIREMENT_RE.fullmatch(line)
+            if match:
+                name = match.group("name")
+                extras = match.group("extras") or ""
+                spec = match.group("spec") or ""
+                return Declaration(
+                    file=path,
+                    line=number,
+                    text=line,
+                    name=name,
+                    key=canonical_key(name),
+                    extras=tuple(
+                        sorted(e.strip() for e in extras.strip("[] ").split(",") if e.strip())
+                    ),
+                    specifier=_normal_specifier(spec),
+                )
+        from . import pipline
+
+        result = pipline.parse_requirement(line, editable=editable)
+        if result.error:
+            shown = line if not editable else f"-e {line}"
+            hint = ""
+            if ENV_VAR_RE.search(line):
+                hint = " It uses ${VAR}, which pip expands at install time; not expanded here."
+            self._problem(path, number, f"invalid requirement {shown!r}: {result.error.rstrip('.')}; pip will fail here.{hint}")
+            return None
+        return Declaration(
+            file=path,
+            line=number,
+            text=line if not editable else f"-e {line}",
+            name=result.name,
+            key=canonical_key(result.name),
+            extras=result.extras,
+            specifier=result.specifier,
+            marker=result.marker,
+            editable=result.editable,
+            url=result.url,
+        )
+
+    def _problem(
+        self, path: str, line: int | None, message: str, pip_fails: bool = True
+    ) -> None:
+        self.tree.problems.append(Problem(path, line, message, pip_fails))
+
+
+def _normal_specifier(spec: str) -> str:
+    """Specifier text as packaging prints it (sorted, no spaces), for parity with pip's path."""
+    parts = [p.replace(" ", "") for p in spec.split(",") if p.strip()]
+    return ",".join(sorted(parts))
+
+
+def _error_offset(reason: str) -> int:
+    match = re.match(r"byte (\d+)", reason)
+    return int(match.group(1)) if match else 0
+
+
+def _clean(path: str) -> str:
+    return os.path.normpath(path).replace(os.sep, "/")
