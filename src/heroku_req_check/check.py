@@ -66,14 +66,15 @@ def check(
                 if result.detected:
                     continue
                 for decl in relevant:
-                    kind = "missed"
-                    spelling = ""
-                    if era.detector == "pip-grep" and not result.why:
+                    kind, spelling = "missed", ""
+                    if era.detector == "never":
+                        kind = "broken"
+                    elif era.detector == "pip-grep" and not result.why:
                         kind, spelling = "case", _expected_spelling(era, decl)
-                    elif decl.file == tree.root and era.detector in ("shell", "in-req"):
-                        kind = "missed"
+                    # a broken release misses the package wherever it is: say it once
+                    at = ("", 0) if kind == "broken" else (decl.file, decl.line)
                     miss = misses.setdefault(
-                        (rule.id, kind, decl.file, decl.line),
+                        (rule.id + decl.key, kind, *at),
                         _Miss(rule, platform, decl, kind, spelling=spelling),
                     )
                     miss.releases |= releases
@@ -83,50 +84,57 @@ def check(
     return findings
 
 
-def _finding(miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read: Reader) -> Finding:
+def _finding(
+    miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read: Reader
+) -> Finding:
     decl, rule = miss.decl, miss.rule
-    labels = format_ranges(miss.platform, miss.releases)
+    labels = ", ".join(format_ranges(miss.platform, miss.releases))
     where = f"{decl.file} line {decl.line}"
     reasons = _reasons(miss)
-    fix: Fix | None
-    if miss.kind == "case":
+    fix: Fix | None = None
+    severity = _severity(rule, miss)
+    if miss.kind == "broken":
+        rule_id = f"{rule.id}:broken"
+        severity = "notice"
+        title = f"{decl.name}: never detected by {labels}"
+        message = (
+            f"{labels} never detect '{decl.name}' ({where}), wherever it is declared: "
+            f"{reasons}. So {rule.when_missed}. No edit helps: deploy with another release."
+        )
+    elif miss.kind == "case":
         rule_id = f"{rule.id}:case"
         fix = respelled_line(tree, decl, miss.spelling)
-        title = f"{decl.name}: spelled differently from what the buildpack compares"
-        action = (
-            f"Spell it `{miss.spelling}` on {where}."
-            if fix
-            else f"Spell it `{miss.spelling}`."
-        )
+        title = f"{decl.name}: spelling not recognised by {labels}"
         message = (
-            f"'{decl.name}' ({where}) is missed by {', '.join(labels)}: {reasons}. "
-            f"Then {rule.when_missed}. {action}"
+            f"'{decl.name}' ({where}) is not recognised by {labels}: {reasons}. "
+            f"So {rule.when_missed}. Spell it `{miss.spelling}`."
         )
     else:
         rule_id = rule.id
         others = [
-            m for m in all_misses if m.rule.id == rule.id and m.decl.key == decl.key
+            m for m in all_misses
+            if m.rule.id == rule.id and m.decl.key == decl.key and m.kind != "broken"
         ]
         fix, still_missed = insertion_for(tree, decl, others, read)
-        title = f"{decl.name}: {miss.platform.name} will not notice it ({rule.id})"
+        title = f"{decl.name}: not seen by {labels}"
         if decl.file == tree.root:
-            lead = f"'{decl.name}' is declared in {where}, but {', '.join(labels)} miss it"
+            lead = f"'{decl.name}' is declared in {where}, but {labels} do not see it"
         else:
             lead = (
-                f"'{decl.name}' is declared in {where}, not in {tree.root}; "
-                f"{', '.join(labels)} miss it"
+                f"'{decl.name}' is declared in {where}, not in {tree.root}, "
+                f"so {labels} do not see it"
             )
-        action = f"Add `{fix.text}` to {tree.root}." if fix else "No line added to the root file helps."
+        action = f"Add `{fix.text}` to {tree.root}." if fix else "No line in the root file helps."
         if fix and still_missed:
             action += f" Even then {', '.join(still_missed)} miss it."
-        message = f"{lead}: {reasons}. Then {rule.when_missed}. {action}"
+        message = f"{lead}: {reasons}. So {rule.when_missed}. {action}"
     return Finding(
         rule=rule_id,
         package=decl.key,
-        severity=_severity(rule, miss),
+        severity=severity,
         file=decl.file,
         line=decl.line,
-        platforms=tuple(labels),
+        platforms=tuple(format_ranges(miss.platform, miss.releases)),
         title=title,
         message=message,
         fix=fix,
@@ -140,22 +148,21 @@ def _severity(rule: Rule, miss: _Miss) -> Severity:
 
 
 def _reasons(miss: _Miss) -> str:
-    parts: list[str] = []
+    """One clause per distinct detection line, with the releases that ran it."""
+    grouped: dict[str, list[str]] = {}
     for era, result in miss.eras:
         versions = f"v{era.first}-v{era.last}" if era.first != era.last else f"v{era.first}"
-        if result.why:
-            text = f"{versions}: {result.why} (`{era.command}`)"
+        if result.why and era.detector != "never":
+            how = f"`{era.command}`: {result.why}"
         elif era.detector == "shell":
-            text = f"{versions} only grep the root file (`{era.command}`)"
+            how = f"`{era.command}` reads only the root file"
         elif era.detector == "in-req":
-            text = f"{versions} follow only lines containing '-r ' (`{era.command}`)"
+            how = f"`{era.command}` follows only lines containing '-r '"
+        elif era.detector == "never":
+            how = f"`{era.command}`: {era.note}"
         else:
-            text = (
-                f"{versions} compare names case-sensitively (`{era.command}`), "
-                f"expecting '{miss.spelling}'"
-            )
+            how = f"`{era.command}` compares names case-sensitively, expecting '{miss.spelling}'"
         if era.stack:
-            text += f" [only on the {era.stack} stack]"
-        if text not in parts:
-            parts.append(text)
-    return "; ".join(parts)
+            how += f" (only on the {era.stack} stack)"
+        grouped.setdefault(how, []).append(versions)
+    return "; ".join(f"{', '.join(versions)} {how}" for how, versions in grouped.items())
