@@ -46,7 +46,7 @@ def main() -> int:
         return EXIT_USAGE
     prefix = os.path.relpath(repo, workspace.resolve()).replace(os.sep, "/")
     prefix = "" if prefix == "." else prefix
-    github.annotations(report, prefix=prefix)
+    github.emit_annotations(report, prefix=prefix)
     server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
     repository = os.environ.get("GITHUB_REPOSITORY", "")
     sha = os.environ.get("GITHUB_SHA", "")

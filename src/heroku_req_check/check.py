@@ -44,9 +44,7 @@ def _expected_spelling(era: Era, decl: Declaration) -> str:
     return decl.name
 
 
-def check(
-    tree: RequirementsTree, selections: Iterable[Selection], read: Reader
-) -> list[Finding]:
+def check(tree: RequirementsTree, selections: Iterable[Selection], read: Reader) -> list[Finding]:
     misses: dict[tuple[str, str, str, int], _Miss] = {}
     verdicts: dict[tuple[str, int], Verdict] = {}
     for selection in selections:
@@ -84,9 +82,7 @@ def check(
     return findings
 
 
-def _finding(
-    miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read: Reader
-) -> Finding:
+def _finding(miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read: Reader) -> Finding:
     decl, rule = miss.decl, miss.rule
     labels = ", ".join(format_ranges(miss.platform, miss.releases))
     where = f"{decl.file} line {decl.line}"
@@ -112,7 +108,8 @@ def _finding(
     else:
         rule_id = rule.id
         others = [
-            m for m in all_misses
+            m
+            for m in all_misses
             if m.rule.id == rule.id and m.decl.key == decl.key and m.kind != "broken"
         ]
         fix, still_missed = insertion_for(tree, decl, others, read)

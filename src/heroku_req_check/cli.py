@@ -23,30 +23,44 @@ def build_parser() -> argparse.ArgumentParser:
             "root requirements.txt."
         ),
     )
-    parser.add_argument("path", nargs="?", default=".", help="repository or app directory (default: .)")
     parser.add_argument(
-        "-r", "--requirements", default="requirements.txt",
+        "path", nargs="?", default=".", help="repository or app directory (default: .)"
+    )
+    parser.add_argument(
+        "-r",
+        "--requirements",
+        default="requirements.txt",
         help="root requirements file, relative to PATH (default: requirements.txt)",
     )
     parser.add_argument(
-        "-p", "--platform", action="append", default=[], metavar="NAME[@VERSION]",
+        "-p",
+        "--platform",
+        action="append",
+        default=[],
+        metavar="NAME[@VERSION]",
         help="platform to model, repeatable: heroku, heroku@v42, heroku@v3-v42, heroku@latest "
         "(default: every catalogued platform and version)",
     )
     parser.add_argument("--format", choices=("text", "json", "github"), default="text")
     parser.add_argument(
-        "--fail-on", choices=FAIL_LEVELS, default="error",
+        "--fail-on",
+        choices=FAIL_LEVELS,
+        default="error",
         help="exit 1 when a finding has at least this severity (default: error)",
     )
     parser.add_argument("--fix", action="store_true", help="apply the fixes to the files")
     parser.add_argument(
-        "--fix-strategy", choices=("copy", "move"), default="copy",
+        "--fix-strategy",
+        choices=("copy", "move"),
+        default="copy",
         help="copy: add the line to the root file; move: also remove it from the nested file",
     )
     parser.add_argument("--output", metavar="FILE", help="also write the JSON report to FILE")
     parser.add_argument(
-        "--summary", metavar="FILE",
-        help="append a Markdown summary to FILE (default with --format github: $GITHUB_STEP_SUMMARY)",
+        "--summary",
+        metavar="FILE",
+        help="append a Markdown summary to FILE "
+        "(default with --format github: $GITHUB_STEP_SUMMARY)",
     )
     parser.add_argument("--list-rules", action="store_true", help="print the rule catalog and exit")
     parser.add_argument("--version", action="version", version=f"heroku-req-check {__version__}")
@@ -105,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "github":
         from .report import github
 
-        github.annotations(report)
+        github.emit_annotations(report)
         summary_path = args.summary or os.environ.get("GITHUB_STEP_SUMMARY")
         if summary_path:
             with open(summary_path, "a", encoding="utf-8") as handle:

@@ -64,9 +64,7 @@ def _ere_to_python(pattern: str) -> bytes:
     for token in _ERE_TOKENS.findall(pattern):
         if token == "\\s":
             out.append(r"[ \t\r\f\v]")
-        elif token in ("^", "*", "+", "?"):
-            out.append(token)
-        elif len(token) == 1 and token.isalnum():
+        elif token in ("^", "*", "+", "?") or (len(token) == 1 and token.isalnum()):
             out.append(token)
         elif len(token) == 1 and token not in "[](){}|.$\\":
             out.append(re.escape(token))

@@ -77,11 +77,11 @@ def insert_line(data: bytes, line: str) -> tuple[bytes, int]:
     if last.endswith("\\") and not last.lstrip().startswith("#"):
         # appending after a continuation would glue our line onto it: put it first instead
         new_text = line + eol + text
-        return _verify(data[: len(bom)] + _encode(line + eol, codec) + data[len(bom) :], new_text), 1
-    if text.endswith(("\n", "\r")):
-        added = line + eol
-    else:
-        added = eol + line  # keep "no final newline" as the user had it
+        return _verify(
+            data[: len(bom)] + _encode(line + eol, codec) + data[len(bom) :], new_text
+        ), 1
+    # without a final newline, the user keeps having none
+    added = line + eol if text.endswith(("\n", "\r")) else eol + line
     return _verify(data + _encode(added, codec), text + added), len(lines) + 1
 
 
@@ -116,7 +116,9 @@ def remove_logical_line(data: bytes, first: int) -> bytes:
     _bom, _codec, text = _layout(data)
     lines = _physical(text)
     last = first
-    while last <= len(lines) and lines[last - 1].rstrip("\r\n").endswith("\\") and last < len(lines):
+    while (
+        last <= len(lines) and lines[last - 1].rstrip("\r\n").endswith("\\") and last < len(lines)
+    ):
         last += 1
     return _splice_lines(data, first, last, "")
 

@@ -45,7 +45,7 @@ def _message(exc: BaseException) -> str:
 def parse_options(line: str) -> OptionResult:
     """Parse an option line (`-r x`, `--constraint=y`, `-e url`, `--index-url ...`)."""
     try:
-        args, opts, arguments = _LINE_PARSER(line)
+        _args, opts, arguments = _LINE_PARSER(line)
     except Exception as exc:  # optparse and shlex errors: a bad line, never a crash
         return OptionResult(error=_message(exc))
     result = OptionResult(

@@ -59,7 +59,10 @@ def make_reader(
             rel, _why = walker._resolve(".", path)
             data = None
             if rel is not None:
-                with contextlib.suppress(OSError), open(os.path.join(walker.repo_real, rel), "rb") as f:
+                with (
+                    contextlib.suppress(OSError),
+                    open(os.path.join(walker.repo_real, rel), "rb") as f,
+                ):
                     data = f.read(limits.max_file_bytes)
             cache[path] = data
         return cache[path]
@@ -158,7 +161,10 @@ class _Walker:
             if isinstance(exc, FileNotFoundError):
                 reason = "does not exist"
             shown = _clean(os.path.join(including_dir, target))
-            return None, f"{target}: {shown} {reason}; pip will fail here. Fix the path or remove the line."
+            return (
+                None,
+                f"{target}: {shown} {reason}; pip will fail here. Fix the path or remove the line.",
+            )
         if stat.S_ISDIR(info.st_mode):
             return None, f"{rel} is a directory, not a requirements file"
         if not stat.S_ISREG(info.st_mode):
@@ -227,9 +233,7 @@ class _Walker:
                     decls.append(decl)
         return includes
 
-    def _include(
-        self, path: str, number: int, directory: str, kind: str, target: str
-    ) -> Include:
+    def _include(self, path: str, number: int, directory: str, kind: str, target: str) -> Include:
         flag = "-r" if kind == "requirement" else "-c"
         resolved: str | None = None
         if not target.strip():
@@ -255,9 +259,7 @@ class _Walker:
         self.tree.includes.append(include)
         return include
 
-    def _requirement(
-        self, path: str, number: int, line: str, editable: bool
-    ) -> Declaration | None:
+    def _requirement(self, path: str, number: int, line: str, editable: bool) -> Declaration | None:
         if not editable:
             match = SIMPLE_REQUIREMENT_RE.fullmatch(line)
             if match:
@@ -283,7 +285,12 @@ class _Walker:
             hint = ""
             if ENV_VAR_RE.search(line):
                 hint = " It uses ${VAR}, which pip expands at install time; not expanded here."
-            self._problem(path, number, f"invalid requirement {shown!r}: {result.error.rstrip('.')}; pip will fail here.{hint}")
+            self._problem(
+                path,
+                number,
+                f"invalid requirement {shown!r}: {result.error.rstrip('.')}; "
+                f"pip will fail here.{hint}",
+            )
             return None
         return Declaration(
             file=path,
@@ -298,9 +305,7 @@ class _Walker:
             url=result.url,
         )
 
-    def _problem(
-        self, path: str, line: int | None, message: str, pip_fails: bool = True
-    ) -> None:
+    def _problem(self, path: str, line: int | None, message: str, pip_fails: bool = True) -> None:
         self.tree.problems.append(Problem(path, line, message, pip_fails))
 
 

@@ -161,9 +161,7 @@ def select(specs: list[str]) -> list[Selection]:
     chosen: list[Selection] = []
     for spec in specs:
         name, _, version = spec.strip().partition("@")
-        platform = next(
-            (p for p in platforms if name.lower() in (p.name, *p.aliases)), None
-        )
+        platform = next((p for p in platforms if name.lower() in (p.name, *p.aliases)), None)
         if platform is None:
             known = ", ".join(n for p in platforms for n in (p.name, *p.aliases))
             raise SelectionError(f"unknown platform {name!r} (known: {known})")

@@ -22,15 +22,20 @@ from ..model import Report
 SHOWN_PER_TYPE = 10
 
 
-def annotations(report: Report, prefix: str = "", write: Callable[[str], None] | None = None) -> int:
+def emit_annotations(
+    report: Report, prefix: str = "", write: Callable[[str], None] | None = None
+) -> int:
     """Emit one annotation per finding and problem; returns how many GitHub will hide."""
+
     def path(p: str) -> str:
         return posixpath.normpath(posixpath.join(prefix, p)) if prefix else p
 
     counts = {"error": 0, "warning": 0, "notice": 0}
     for f in report.findings:
         counts[f.severity] += 1
-        issue_command(f.severity, {"file": path(f.file), "line": f.line, "title": f.title}, f.message)
+        issue_command(
+            f.severity, {"file": path(f.file), "line": f.line, "title": f.title}, f.message
+        )
     for p in report.problems:
         counts["warning"] += 1
         props: dict[str, object] = {"file": path(p.file), "title": "requirements problem"}

@@ -1,4 +1,4 @@
-"""The public JSON document (`--format json`). Its shape is a contract: bump `version` to change it."""
+"""The public JSON document (`--format json`): a contract; bump `version` to change it."""
 
 from __future__ import annotations
 

@@ -33,10 +33,12 @@ def render(report: Report, link_base: str = "") -> str:
     if report.findings:
         out += ["| | Where | Package | Platforms | What happens |", "|---|---|---|---|---|"]
         for f in report.findings:
-            icon = {"error": ":x:", "warning": ":warning:", "notice": ":information_source:"}[f.severity]
+            icon = {"error": ":x:", "warning": ":warning:", "notice": ":information_source:"}[
+                f.severity
+            ]
             out.append(
-                f"| {icon} | {link(f.file, f.line)} | `{f.package}` | {_cell(', '.join(f.platforms))} "
-                f"| {_cell(f.message)} |"
+                f"| {icon} | {link(f.file, f.line)} | `{f.package}` "
+                f"| {_cell(', '.join(f.platforms))} | {_cell(f.message)} |"
             )
         out.append("")
         fixes = [f.fix for f in report.findings if f.fix and f.fix.action == "insert"]
@@ -54,7 +56,10 @@ def render(report: Report, link_base: str = "") -> str:
     out += _tree_lines(report)
     text = "\n".join(out) + "\n"
     if len(text.encode()) > MAX_BYTES:
-        text = text.encode()[:MAX_BYTES].decode(errors="ignore") + "\n\n_(summary cut at GitHub's 1 MiB limit)_\n"
+        text = (
+            text.encode()[:MAX_BYTES].decode(errors="ignore")
+            + "\n\n_(summary cut at GitHub's 1 MiB limit)_\n"
+        )
     return text
 
 
@@ -78,7 +83,9 @@ def _tree_lines(report: Report) -> list[str]:
         lines.append(f"{indent}- `{path}`{how}")
         for decl in tree.declarations:
             if decl.file == path and (decl.file, decl.line) in marked:
-                lines.append(f"{indent}  - **line {decl.line}: `{decl.text}`** :arrow_left: finding")
+                lines.append(
+                    f"{indent}  - **line {decl.line}: `{decl.text}`** :arrow_left: finding"
+                )
         for target, kind, line in reversed(children.get(path, [])):
             flag = " (-c, constraints only)" if kind == "constraint" else ""
             stack.append((target, depth + 1, f"{flag} from line {line}"))

@@ -14,7 +14,9 @@ def _paint(text: str, kind: str, colour: bool) -> str:
 def render(report: Report, colour: bool = False) -> str:
     out: list[str] = []
     for f in report.findings:
-        out.append(f"{f.file}:{f.line}: {_paint(f.severity, f.severity, colour)} [{f.rule}] {f.title}")
+        out.append(
+            f"{f.file}:{f.line}: {_paint(f.severity, f.severity, colour)} [{f.rule}] {f.title}"
+        )
         out.append(f"    {f.message}")
         if f.fix:
             verb = "replace line" if f.fix.action == "replace" else "add as line"
@@ -22,10 +24,14 @@ def render(report: Report, colour: bool = False) -> str:
     for p in report.problems:
         where = f"{p.file}:{p.line}" if p.line else p.file
         out.append(f"{where}: {_paint('problem', 'problem', colour)} {p.message}")
-    counts = {s: sum(1 for f in report.findings if f.severity == s) for s in ("error", "warning", "notice")}
+    counts = {
+        s: sum(1 for f in report.findings if f.severity == s)
+        for s in ("error", "warning", "notice")
+    }
     summary = (
         f"{len(report.tree.files)} file(s) read from {report.tree.root}; "
-        f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['notice']} notice(s), "
+        f"{counts['error']} error(s), {counts['warning']} warning(s), "
+        f"{counts['notice']} notice(s), "
         f"{len(report.problems)} problem(s); platforms: {', '.join(report.platforms)}"
     )
     out.append(_paint(summary, "dim", colour))
