@@ -121,7 +121,15 @@ def _finding(miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read:
                 f"'{decl.name}' is declared in {where}, not in {tree.root}, "
                 f"so {labels} do not see it"
             )
-        action = f"Add `{fix.text}` to {tree.root}." if fix else "No line in the root file helps."
+        if fix:
+            action = f"Add `{fix.text}` to {tree.root}."
+        elif tree.root_file and tree.root_file.data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            action = (
+                f"Save {tree.root} as UTF-8: the buildpack greps its bytes, and in UTF-16 "
+                "no name matches."
+            )
+        else:
+            action = "No line added to the root file makes every selected release see it."
         if fix and still_missed:
             action += f" Even then {', '.join(still_missed)} miss it."
         message = f"{lead}: {reasons}. So {rule.when_missed}. {action}"

@@ -180,12 +180,16 @@ def insertion_for(
     order = {s: i for i, s in enumerate(spellings)}
     spellings.sort(key=lambda s: (s != s.lower(), order[s]))
     best: tuple[int, Fix, list[str]] | None = None
+    # a continuation joined by pip leaves runs of blanks; the added line gets single spaces
+    base = " ".join(decl.text.split()) if "  " in decl.text else decl.text
     for spelling in spellings:
-        text = respell(decl.text, decl.name, spelling)
+        text = respell(base, decl.name, spelling)
         try:
             new_bytes, number = insert_line(root.data, text)
         except Unfixable:
             return None, []
+        if new_bytes == root.data:
+            continue  # the line is already there and still not seen: adding it again is no fix
         new_root = SourceFile(root.path, new_bytes, decode(new_bytes).text)
         added = dataclasses.replace(decl, file=root.path, line=number, text=text, name=spelling)
         trial = dataclasses.replace(
@@ -203,5 +207,6 @@ def insertion_for(
                     missing.extend(format_ranges(miss.platform, releases))
         if best is None or count < best[0]:
             best = (count, Fix(root.path, number, text, "insert"), sorted(set(missing)))
-    assert best is not None
+    if best is None:
+        return None, []
     return best[1], best[2]

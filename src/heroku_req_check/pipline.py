@@ -38,8 +38,11 @@ _LINE_PARSER = prp.get_line_parser()
 
 
 def _message(exc: BaseException) -> str:
-    text = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
-    return " ".join(str(text).split())
+    text = str(getattr(exc, "msg", None) or str(exc) or type(exc).__name__)
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    for noise in ("pip_requirements_parser: error: ", "Invalid requirement: : "):
+        first = first.replace(noise, "")
+    return " ".join(first.split())
 
 
 def parse_options(line: str) -> OptionResult:

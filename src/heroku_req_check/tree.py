@@ -28,6 +28,8 @@ from .reqfile import (
     split_args_options,
 )
 
+OUTSIDE = "resolves outside the repository: never read"
+MISSING = "does not exist"
 URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(//|[^/\\]*[/\\])")
 HASH_TOKEN_RE = re.compile(r"\s+--hash[=:]\S+")
 
@@ -90,7 +92,15 @@ class _Walker:
         root_rel, problem = self._resolve(".", root.replace("\\", "/"))
         self.tree.root = root_rel or _clean(root)
         if root_rel is None:
-            self.tree.problems.append(Problem(self.tree.root, None, problem or "not found"))
+            self.tree.problems.append(
+                Problem(
+                    self.tree.root,
+                    None,
+                    f"{self.tree.root} {problem}: nothing was checked. Buildpacks read "
+                    "requirements.txt at the app root; point --requirements (action input "
+                    "`requirements`) at it.",
+                )
+            )
             return self.tree
         self.installs.add(root_rel)
         pending = self._load(root_rel, None)
@@ -140,41 +150,33 @@ class _Walker:
         return self.tree
 
     # -- files ------------------------------------------------------------------------------
-    def _resolve(self, including_dir: str, target: str) -> tuple[str | None, str | None]:
-        """Repo-relative real path of `target`, or None and why it is not followed."""
+    def _resolve(self, including_dir: str, target: str) -> tuple[str | None, str]:
+        """Repo-relative real path of `target`, or None and a short reason it is not read."""
         if URL_RE.match(target):
-            return None, f"{target} is a URL: never fetched, so nothing in it is checked"
+            return None, "is a URL: never fetched, so nothing in it is checked"
         if "\x00" in target:
-            return None, "the path contains a NUL byte"
+            return None, "contains a NUL byte"
         joined = os.path.join(self.repo_real, including_dir, target)
         real = os.path.realpath(joined)
         if real != self.repo_real and not real.startswith(self.repo_real + os.sep):
-            return None, (
-                f"{target} resolves outside the repository: never read. Keep requirements "
-                "files inside the repository."
-            )
+            return None, OUTSIDE
         rel = os.path.relpath(real, self.repo_real).replace(os.sep, "/")
         try:
             info = os.stat(real)
+        except FileNotFoundError:
+            return None, MISSING
         except OSError as exc:
-            reason = exc.strerror or "cannot be read"
-            if isinstance(exc, FileNotFoundError):
-                reason = "does not exist"
-            shown = _clean(os.path.join(including_dir, target))
-            return (
-                None,
-                f"{target}: {shown} {reason}; pip will fail here. Fix the path or remove the line.",
-            )
+            return None, f"cannot be read ({exc.strerror})"
         if stat.S_ISDIR(info.st_mode):
-            return None, f"{rel} is a directory, not a requirements file"
+            return None, "is a directory, not a requirements file"
         if not stat.S_ISREG(info.st_mode):
-            return None, f"{rel} is not a regular file (FIFO, socket or device): not read"
+            return None, "is not a regular file (FIFO, socket or device): not read"
         if info.st_size > self.limits.max_file_bytes:
             return None, (
-                f"{rel} is {info.st_size} bytes, over the {self.limits.max_file_bytes}-byte "
-                "limit: not read"
+                f"is {info.st_size} bytes, over the {self.limits.max_file_bytes}-byte limit: "
+                "not read"
             )
-        return rel, None
+        return rel, ""
 
     def _load(self, path: str, via: Include | None) -> list[Include] | None:
         try:
@@ -249,9 +251,13 @@ class _Walker:
         else:
             resolved, why = self._resolve(directory, target)
             if resolved is None:
-                # pip fetches URLs and reads outside paths; we do neither, so we cannot tell
-                pip_fails = not (URL_RE.match(target) or "outside the repository" in (why or ""))
-                self._problem(path, number, f"{flag} {why}", pip_fails)
+                advice = {
+                    MISSING: "; pip will fail here. Fix the path or remove the line.",
+                    OUTSIDE: ". Keep requirements files inside the repository.",
+                }.get(why, ".")
+                # pip fetches URLs and reads outside paths; we do neither, so cannot tell
+                pip_fails = not (URL_RE.match(target) or why == OUTSIDE)
+                self._problem(path, number, f"{flag} {target} {why}{advice}", pip_fails)
         kind_literal: Literal["requirement", "constraint"] = (
             "requirement" if kind == "requirement" else "constraint"
         )

@@ -1,0 +1,173 @@
+"""The seed story end to end through the CLI, plus the exit-code and JSON contracts."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from conftest import TREES
+from heroku_req_check import __version__
+from heroku_req_check.cli import main
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse usage errors and --version
+            code = int(exc.code or 0)
+    return code, out.getvalue(), err.getvalue()
+
+
+def findings(path: Path, *extra: str) -> list[dict[str, object]]:
+    _code, out, _err = run("--format", "json", "--fail-on", "never", *extra, str(path))
+    result: list[dict[str, object]] = json.loads(out)["findings"]
+    return result
+
+
+def test_seed_story_points_at_the_nested_line_with_the_fix() -> None:
+    code, out, _ = run("--format", "json", "--platform", "heroku@v42", str(TREES / "seed"))
+    assert code == 1
+    doc = json.loads(out)
+    assert doc["version"] == 1 and doc["root"] == "requirements.txt"
+    assert doc["files"] == ["requirements.txt", "requirements/production.txt"]
+    [finding] = doc["findings"]
+    assert finding["rule"] == "heroku/pylibmc" and finding["severity"] == "error"
+    assert (finding["file"], finding["line"]) == ("requirements/production.txt", 3)
+    assert finding["platforms"] == ["heroku@v42"]
+    assert finding["fix"] == {"file": "requirements.txt", "line": 2, "text": "pylibmc==1.6.3"}
+    assert "libmemcached" in finding["message"]
+    assert doc["problems"] == []
+
+
+def test_json_keys_are_exactly_the_contract() -> None:
+    doc = json.loads(run("--format", "json", str(TREES / "broken-lines"))[1])
+    assert set(doc) == {"version", "root", "files", "findings", "problems"}
+    for f in doc["findings"]:
+        assert set(f) == {"rule", "package", "severity", "file", "line", "platforms", "message", "fix"}
+        assert f["fix"] is None or set(f["fix"]) == {"file", "line", "text"}
+    for p in doc["problems"]:
+        assert set(p) == {"file", "line", "message"}
+
+
+def test_github_format_annotates_the_nested_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    code, out, _ = run("--format", "github", "--platform", "heroku@v30", str(TREES / "seed"))
+    assert code == 1
+    [line] = out.splitlines()
+    assert line.startswith("::error file=requirements/production.txt,line=3,title=pylibmc%3A ")
+    assert "Add `pylibmc==1.6.3` to requirements.txt." in line
+
+
+def test_platform_selection_changes_the_verdict() -> None:
+    # v43-v103 read the tree with pip: a nested pylibmc is seen there
+    assert findings(TREES / "seed", "--platform", "heroku@v60") == []
+    assert findings(TREES / "seed", "--platform", "heroku@latest") == []
+    assert [f["rule"] for f in findings(TREES / "seed", "--platform", "heroku@v12")] == []
+    assert [f["rule"] for f in findings(TREES / "long-flag", "--platform", "heroku@v12")] == [
+        "heroku/mercurial",
+        "heroku/pylibmc",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--platform", "heroku@v42"], 1),
+        (["--platform", "heroku@v42", "--fail-on", "never"], 0),
+        (["--platform", "heroku@v60"], 0),
+        (["--platform", "heroku@v104", "--fail-on", "notice"], 1),
+        (["--platform", "heroku@v104"], 0),
+        (["--platform", "nowhere"], 2),
+        (["--platform", "heroku@v22"], 2),
+        (["--platform", "heroku@vx"], 2),
+        (["--fail-on", "sometimes"], 2),
+    ],
+)
+def test_exit_codes(args: list[str], expected: int) -> None:
+    assert run(*args, str(TREES / "seed"))[0] == expected
+
+
+def test_usage_error_for_missing_directory(tmp_path: Path) -> None:
+    code, _out, err = run(str(tmp_path / "nope"))
+    assert code == 2 and "not a directory" in err
+
+
+def test_version_and_rules() -> None:
+    code, out, _ = run("--version")
+    assert code == 0 and __version__ in out
+    code, out, _ = run("--list-rules")
+    assert code == 0
+    assert 'grep -Eiq "^\\s*pylibmc" requirements.txt' in out
+    assert "heroku/heroku-buildpack-python@archive/v18:bin/steps/pylibmc" in out
+
+
+def test_fix_then_check_passes(copy_tree) -> None:  # type: ignore[no-untyped-def]
+    repo = copy_tree("seed")
+    nested_before = (repo / "requirements/production.txt").read_bytes()
+    assert run("--fix", "--platform", "heroku", str(repo))[0] == 1  # reports what it fixed
+    assert (repo / "requirements.txt").read_bytes() == b"-r requirements/production.txt\npylibmc==1.6.3\n"
+    assert (repo / "requirements/production.txt").read_bytes() == nested_before
+    assert run("--platform", "heroku", str(repo))[0] == 0
+    assert run("--fix", "--platform", "heroku", str(repo))[0] == 0
+    assert (repo / "requirements.txt").read_bytes() == b"-r requirements/production.txt\npylibmc==1.6.3\n"
+
+
+def test_fix_strategy_move_removes_the_nested_line(copy_tree) -> None:  # type: ignore[no-untyped-def]
+    repo = copy_tree("broken-lines")
+    run("--fix", "--fix-strategy", "move", "--platform", "heroku@v30", str(repo))
+    root = (repo / "requirements.txt").read_text()
+    assert root.endswith("-r ${REQS_DIR}/x.txt\npylibmc==1.6.3 --hash=sha256:0123456789abcdef\n")
+    # the continuation line went with its requirement; the GDAL line stayed
+    assert (repo / "nested.txt").read_text() == "GDAL==3.9.2 ; sys_platform == 'linux'\n"
+
+
+def test_fix_keeps_crlf_bom_and_missing_final_newline(copy_tree) -> None:  # type: ignore[no-untyped-def]
+    repo = copy_tree("crlf-bom")
+    run("--fix", "--platform", "heroku@v30", str(repo))
+    assert (repo / "requirements.txt").read_bytes() == (
+        b"\xef\xbb\xbf-r nested.txt\r\nflask==3.0.3\r\npylibmc==1.6.3"
+    )
+
+
+def test_case_trap_fix_respells_only_the_name(copy_tree) -> None:  # type: ignore[no-untyped-def]
+    repo = copy_tree("case-trap")
+    [finding] = findings(repo, "--platform", "heroku@v100")
+    assert finding["rule"] == "heroku/pylibmc:case"
+    assert finding["fix"] == {"file": "requirements.txt", "line": 2, "text": "pylibmc==1.6.3"}
+    run("--fix", "--platform", "heroku@v100", str(repo))
+    assert (repo / "requirements.txt").read_text() == "# cache\npylibmc==1.6.3\nrequests==2.32.3\n"
+    assert findings(repo, "--platform", "heroku@v100") == []
+
+
+def test_utf16_root_is_invisible_to_grep_and_no_line_is_offered() -> None:
+    [finding, _broken] = findings(TREES / "utf16-root", "--platform", "heroku")
+    assert finding["fix"] is None
+    assert "Save requirements.txt as UTF-8" in str(finding["message"])
+
+
+def test_constraints_install_nothing() -> None:
+    # cffi is only in a -c file: no libffi finding anywhere
+    assert all(f["package"] != "cffi" for f in findings(TREES / "include-spellings"))
+
+
+def test_bad_lines_do_not_hide_findings() -> None:
+    doc = json.loads(run("--format", "json", "--platform", "heroku@v30", str(TREES / "broken-lines"))[1])
+    assert [(p["file"], p["line"]) for p in doc["problems"]] == [
+        ("requirements.txt", 1),
+        ("requirements.txt", 3),
+        ("requirements.txt", 4),
+        ("requirements.txt", 5),
+    ]
+    assert [(f["file"], f["line"]) for f in doc["findings"]] == [("nested.txt", 1)]
+
+
+def test_pip_grep_fails_on_a_broken_tree() -> None:
+    # v60 reads the tree with pip; a missing -r file makes pip-grep crash, so nothing is seen
+    rules = {f["rule"] for f in findings(TREES / "broken-lines", "--platform", "heroku@v60")}
+    assert rules == {"heroku/pylibmc", "heroku/gdal"}

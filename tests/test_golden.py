@@ -1,0 +1,59 @@
+"""Every fixture tree's JSON and text output, compared with the golden files beside it.
+
+Regenerate after a deliberate change with UPDATE_GOLDENS=1 and review the diff.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, TREES, tree_names
+from heroku_req_check.cli import main
+
+GOLDEN = FIXTURES / "golden"
+
+
+def run_cli(*args: str) -> tuple[int, str]:
+    buffer = io.StringIO()
+    with redirect_stdout(buffer):
+        code = main(list(args))
+    return code, buffer.getvalue()
+
+
+def compare(name: str, actual: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDENS"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+    assert path.exists(), f"missing golden {path}: run with UPDATE_GOLDENS=1"
+    assert actual == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("tree", tree_names())
+def test_json_golden(tree: str) -> None:
+    code, out = run_cli("--format", "json", "--fail-on", "never", str(TREES / tree))
+    assert code == 0
+    json.loads(out)
+    compare(f"{tree}.json", out)
+
+
+@pytest.mark.parametrize("tree", ["seed", "case-trap", "broken-lines"])
+def test_text_golden(tree: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    _code, out = run_cli("--platform", "heroku@v3-v184", str(TREES / tree))
+    compare(f"{tree}.txt", out)
+
+
+def test_github_golden(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    code, out = run_cli("--format", "github", "--platform", "heroku", str(TREES / "seed"))
+    assert code == 1
+    compare("seed.github", out)
+    compare("seed.summary.md", summary.read_text(encoding="utf-8"))
