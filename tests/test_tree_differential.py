@@ -42,6 +42,10 @@ def our_view(repo: Path, root: str = "requirements.txt") -> tuple[set[Triple], s
 def test_fixture_trees_match_pip(name: str) -> None:
     repo = TREES / name
     ours = our_view(repo)
+    tree = walk(repo)
+    if any(w in p.message for p in tree.problems for w in ("URL", "outside", "cycle")):
+        # pip would fetch the URL, read outside the repository, or recurse forever
+        return
     try:
         theirs = pip_view(repo)
     except (prp.InstallationError, RecursionError, OSError) as exc:

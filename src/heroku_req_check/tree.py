@@ -99,6 +99,7 @@ class _Walker:
                     f"{self.tree.root} {problem}: nothing was checked. Buildpacks read "
                     "requirements.txt at the app root; point --requirements (action input "
                     "`requirements`) at it.",
+                    pip_fails=True,
                 )
             )
             return self.tree
