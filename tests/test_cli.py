@@ -49,7 +49,16 @@ def test_json_keys_are_exactly_the_contract() -> None:
     doc = json.loads(run("--format", "json", str(TREES / "broken-lines"))[1])
     assert set(doc) == {"version", "root", "files", "findings", "problems"}
     for f in doc["findings"]:
-        assert set(f) == {"rule", "package", "severity", "file", "line", "platforms", "message", "fix"}
+        assert set(f) == {
+            "rule",
+            "package",
+            "severity",
+            "file",
+            "line",
+            "platforms",
+            "message",
+            "fix",
+        }
         assert f["fix"] is None or set(f["fix"]) == {"file", "line", "text"}
     for p in doc["problems"]:
         assert set(p) == {"file", "line", "message"}
@@ -111,11 +120,15 @@ def test_fix_then_check_passes(copy_tree) -> None:  # type: ignore[no-untyped-de
     repo = copy_tree("seed")
     nested_before = (repo / "requirements/production.txt").read_bytes()
     assert run("--fix", "--platform", "heroku", str(repo))[0] == 1  # reports what it fixed
-    assert (repo / "requirements.txt").read_bytes() == b"-r requirements/production.txt\npylibmc==1.6.3\n"
+    assert (
+        repo / "requirements.txt"
+    ).read_bytes() == b"-r requirements/production.txt\npylibmc==1.6.3\n"
     assert (repo / "requirements/production.txt").read_bytes() == nested_before
     assert run("--platform", "heroku", str(repo))[0] == 0
     assert run("--fix", "--platform", "heroku", str(repo))[0] == 0
-    assert (repo / "requirements.txt").read_bytes() == b"-r requirements/production.txt\npylibmc==1.6.3\n"
+    assert (
+        repo / "requirements.txt"
+    ).read_bytes() == b"-r requirements/production.txt\npylibmc==1.6.3\n"
 
 
 def test_fix_strategy_move_removes_the_nested_line(copy_tree) -> None:  # type: ignore[no-untyped-def]
@@ -157,7 +170,9 @@ def test_constraints_install_nothing() -> None:
 
 
 def test_bad_lines_do_not_hide_findings() -> None:
-    doc = json.loads(run("--format", "json", "--platform", "heroku@v30", str(TREES / "broken-lines"))[1])
+    doc = json.loads(
+        run("--format", "json", "--platform", "heroku@v30", str(TREES / "broken-lines"))[1]
+    )
     assert [(p["file"], p["line"]) for p in doc["problems"]] == [
         ("requirements.txt", 1),
         ("requirements.txt", 3),

@@ -67,7 +67,11 @@ def test_logical_lines_match_pip_generated(lines: list[str], eol: str, final: bo
         (codecs.BOM_UTF16_LE + "a\n".encode("utf-16-le"), "a\n", "utf-16"),
         (codecs.BOM_UTF16_BE + "a\n".encode("utf-16-be"), "a\n", "utf-16-be"),
         (codecs.BOM_UTF32_BE + "a\n".encode("utf-32-be"), "a\n", "utf-32-be"),
-        ("# -*- coding: latin-1 -*-\nné\n".encode("latin-1"), "# -*- coding: latin-1 -*-\nné\n", "latin-1"),
+        (
+            "# -*- coding: latin-1 -*-\nné\n".encode("latin-1"),
+            "# -*- coding: latin-1 -*-\nné\n",
+            "latin-1",
+        ),
         (b"x\n# coding=cp1252\n\x80\n", "x\n# coding=cp1252\n\u20ac\n", "cp1252"),
     ],
 )

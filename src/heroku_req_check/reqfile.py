@@ -131,3 +131,11 @@ SIMPLE_REQUIREMENT_RE = re.compile(
     rf"\s*(?P<spec>{_SPEC}(?:\s*,\s*{_SPEC})*)?"
     rf"(?P<hashes>(?: +{_HASH})*)"
 )
+
+# `-r x`, `-rx`, `-r=x`, `--requirement x`, `--requirement=x` (and -c): read without importing
+# pip's option parser, which pulls in urllib/http.client. Anything else (quotes, abbreviations,
+# several options) takes pip's parser; the differential tests cover both paths.
+SIMPLE_INCLUDE_RE = re.compile(
+    r"(?:(?P<short>-[rc])(?:=|[ \t]+)?|(?P<long>--requirement|--constraint)(?:=|[ \t]+))"
+    r"(?P<path>[^\s'\"\\=-][^\s'\"\\]*)"
+)

@@ -21,6 +21,7 @@ from typing import Literal
 from .model import Declaration, Include, Problem, RequirementsTree, SourceFile
 from .reqfile import (
     ENV_VAR_RE,
+    SIMPLE_INCLUDE_RE,
     SIMPLE_REQUIREMENT_RE,
     canonical_key,
     decode,
@@ -217,6 +218,12 @@ class _Walker:
                 decl = self._requirement(path, number, line, editable=False)
                 if decl is not None:
                     decls.append(decl)
+                continue
+            simple = SIMPLE_INCLUDE_RE.fullmatch(line)
+            if simple:
+                flag = simple.group("short") or simple.group("long")
+                kind = "requirement" if flag in ("-r", "--requirement") else "constraint"
+                includes.append(self._include(path, number, directory, kind, simple.group("path")))
                 continue
             from . import pipline  # rare lines only: see pipline's docstring
 

@@ -1,0 +1,87 @@
+"""The Docker entrypoint, run as GitHub runs it: INPUT_* variables, files for outputs/summary."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import TREES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_action(
+    workspace: Path, **inputs: str
+) -> tuple[subprocess.CompletedProcess[str], Path, Path]:
+    output, summary = workspace.parent / "output", workspace.parent / "summary"
+    output.write_text(""), summary.write_text("")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))}
+    env.update(
+        {
+            "GITHUB_WORKSPACE": str(workspace),
+            "GITHUB_OUTPUT": str(output),
+            "GITHUB_STEP_SUMMARY": str(summary),
+            "GITHUB_REPOSITORY": "octo/app",
+            "GITHUB_SHA": "0" * 40,
+            "INPUT_GITHUB-TOKEN": "ghs_secretvalue123",
+        }
+    )
+    env.update({f"INPUT_{k.upper().replace('_', '-')}": v for k, v in inputs.items()})
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "entrypoint.py")],
+        env=env,
+        text=True,
+        capture_output=True,
+        check=False,
+    )
+    return proc, output, summary
+
+
+def test_action_reports_the_seed_story(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    shutil.copytree(TREES / "seed", workspace / "app")
+    proc, output, summary = run_action(
+        workspace, path="app", platform="heroku@v3-v42", fail_on="error"
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "::error file=app/requirements/production.txt,line=3," in proc.stdout
+    assert "ghs_secretvalue123" not in proc.stdout + proc.stderr + summary.read_text()
+    outputs = output.read_text()
+    for name, value in (
+        ("findings", "1"),
+        ("errors", "1"),
+        ("warnings", "0"),
+        ("report", "heroku-req-check.json"),
+    ):
+        assert f"{name}<<" in outputs and f"\n{value}\n" in outputs.split(f"{name}<<", 1)[1]
+    text = summary.read_text()
+    assert (
+        "https://github.com/octo/app/blob/" + "0" * 40 + "/app/requirements/production.txt#L3"
+        in text
+    )
+    assert "```text\npylibmc==1.6.3\n```" in text
+    assert (workspace / "heroku-req-check.json").exists()
+
+
+def test_action_usage_errors_exit_2(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    shutil.copytree(TREES / "seed", workspace)
+    assert run_action(workspace, fail_on="sometimes")[0].returncode == 2
+    assert run_action(workspace, path="../..")[0].returncode == 2
+    assert run_action(workspace, platform="nowhere")[0].returncode == 2
+
+
+def test_offline_run_imports_no_network_code() -> None:
+    code = (
+        "import sys, io, contextlib\n"
+        "from heroku_req_check.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main(['--format', 'github', {str(TREES / 'seed')!r}])\n"
+        "bad = [m for m in ('github', 'requests', 'urllib3', 'http.client') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
