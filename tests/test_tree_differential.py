@@ -72,7 +72,7 @@ REQUIREMENT_LINES = [
     "requests[security,socks]>=2.31.0",
     "zope.interface~=6.0",
     "attrs==24.2.0 --hash=sha256:5cfb1b9148b5b086569baec03f20d7b6bf3bcacc9a42bebf87ffaaca362f6346",
-    "cffi==1.17.1 \\\n    --hash=sha256:1c39c6016c32bc48dd54561950ebd6836e1670f2ae46128f67cf49e789c5",
+    "cffi==1.17.1 \\\n    --hash=sha256:1c39c6016c32bc48dd54561950ebd68",
     "gunicorn ; sys_platform != 'win32'",
     "psycopg2-binary==2.9.10 # comment",
     "-e git+https://example.org/repo.git#egg=mylib",
