@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from . import detectors
 from .catalog import Era, Platform, Rule, Selection, format_ranges
@@ -33,8 +34,14 @@ def _relevant(rule: Rule, era: Era, decl: Declaration) -> bool:
         return False
     if era.detector == "pip-grep":
         # a package the step did not know about in this era is not a blind spot of reading
-        return decl.key in {canonical_key(n) for n in era.names if "[" not in n}
+        return decl.key in _era_keys(era)
     return True
+
+
+@cache
+def _era_keys(era: Era) -> frozenset[str]:
+    """PEP 503 keys of an era's plain names (computed once per era, not per declaration)."""
+    return frozenset(canonical_key(n) for n in era.names if "[" not in n)
 
 
 def _expected_spelling(era: Era, decl: Declaration) -> str:
@@ -45,7 +52,7 @@ def _expected_spelling(era: Era, decl: Declaration) -> str:
 
 
 def check(tree: RequirementsTree, selections: Iterable[Selection], read: Reader) -> list[Finding]:
-    misses: dict[tuple[str, str, str, int], _Miss] = {}
+    misses: dict[tuple[str, str, str, str, int], _Miss] = {}
     verdicts: dict[tuple[str, int], Verdict] = {}
     for selection in selections:
         platform = selection.platform
@@ -72,7 +79,7 @@ def check(tree: RequirementsTree, selections: Iterable[Selection], read: Reader)
                     # a broken release misses the package wherever it is: say it once
                     at = ("", 0) if kind == "broken" else (decl.file, decl.line)
                     miss = misses.setdefault(
-                        (rule.id + decl.key, kind, *at),
+                        (rule.id, decl.key, kind, *at),
                         _Miss(rule, platform, decl, kind, spelling=spelling),
                     )
                     miss.releases |= releases

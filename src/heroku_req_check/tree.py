@@ -59,7 +59,7 @@ def make_reader(
         if path in tree.files:
             return tree.files[path].data
         if path not in cache:
-            rel, _why = walker._resolve(".", path)
+            rel, _why = walker.resolve(".", path)
             data = None
             if rel is not None:
                 with (
@@ -90,7 +90,7 @@ class _Walker:
 
     # -- the walk ---------------------------------------------------------------------------
     def run(self, root: str) -> RequirementsTree:
-        root_rel, problem = self._resolve(".", root.replace("\\", "/"))
+        root_rel, problem = self.resolve(".", root.replace("\\", "/"))
         self.tree.root = root_rel or _clean(root)
         if root_rel is None:
             self.tree.problems.append(
@@ -152,7 +152,7 @@ class _Walker:
         return self.tree
 
     # -- files ------------------------------------------------------------------------------
-    def _resolve(self, including_dir: str, target: str) -> tuple[str | None, str]:
+    def resolve(self, including_dir: str, target: str) -> tuple[str | None, str]:
         """Repo-relative real path of `target`, or None and a short reason it is not read."""
         if URL_RE.match(target):
             return None, "is a URL: never fetched, so nothing in it is checked"
@@ -257,7 +257,7 @@ class _Walker:
                 pip_fails=False,
             )
         else:
-            resolved, why = self._resolve(directory, target)
+            resolved, why = self.resolve(directory, target)
             if resolved is None:
                 advice = {
                     MISSING: "; pip will fail here. Fix the path or remove the line.",
