@@ -62,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="append a Markdown summary to FILE "
         "(default with --format github: $GITHUB_STEP_SUMMARY)",
     )
+    parser.add_argument(
+        "--no-prescan",
+        action="store_true",
+        help="parse every line of every file instead of only the lines a rule can concern "
+        "(same results, slower; for verifying the fast path)",
+    )
     parser.add_argument("--list-rules", action="store_true", help="print the rule catalog and exit")
     parser.add_argument("--version", action="version", version=f"heroku-req-check {__version__}")
     return parser
@@ -102,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"heroku-req-check: {args.path}: not a directory\n")
         return EXIT_USAGE
     try:
-        report = scan(repo, args.requirements, args.platform)
+        report = scan(repo, args.requirements, args.platform, prescan=not args.no_prescan)
     except SelectionError as exc:
         sys.stderr.write(f"heroku-req-check: {exc}\n")
         return EXIT_USAGE

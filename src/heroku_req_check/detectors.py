@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -93,30 +94,36 @@ def shell_detects(command: str, root_bytes: bytes | None) -> bool:
     return any(grep_matches(alt, root_bytes) for alt in parse_shell(command))
 
 
+_DASH_R = re.compile(rb"-[rR] ")
+
+
 def in_req_files(root: str, read: Reader) -> list[str]:
     """bin/utils `list-req` (v12-v14): lines containing '-r ' (any case, comments too), every
     lowercase '-r ' removed, the rest split into words, each taken relative to the file's dir."""
-    found: list[str] = []
-    pending = [root]
+    found: dict[str, None] = {}  # insertion-ordered set
+    pending = deque([root])
     while pending:
-        path = pending.pop(0)
+        path = pending.popleft()
         if path in found:
             continue  # the shell version recurses forever on a cycle; we stop
-        found.append(path)
+        found[path] = None
         data = read(path)
         if data is None:
             continue
         directory = os.path.dirname(path)
-        for line in data.split(b"\n"):
-            if b"-r " not in line.lower():
-                continue
+        starts: dict[int, None] = {}
+        for match in _DASH_R.finditer(data):
+            starts[data.rfind(b"\n", 0, match.start()) + 1] = None
+        for start in starts:
+            end = data.find(b"\n", start)
+            line = data[start : end if end != -1 else len(data)]
             # bash splits on IFS (space, tab, newline): a CRLF file keeps its \r in the name
             for word in re.split(rb"[ \t]+", line.replace(b"-r ", b"")):
                 if not word:
                     continue
                 name = word.decode("utf-8", errors="replace")
                 pending.append(os.path.normpath(os.path.join(directory, name)))
-    return found
+    return list(found)
 
 
 def in_req_detects(pattern: str, root: str, read: Reader) -> bool:

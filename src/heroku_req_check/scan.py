@@ -10,6 +10,7 @@ from . import catalog
 from .check import check
 from .fix import Unfixable, insert_line, remove_logical_line, replace_line
 from .model import Report
+from .reqfile import names_pattern
 from .tree import DEFAULT_LIMITS, Limits, make_reader, walk
 
 
@@ -18,9 +19,13 @@ def scan(
     root: str = "requirements.txt",
     platforms: list[str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    prescan: bool = True,
 ) -> Report:
+    """`prescan=False` parses every line of every file; the report is the same, only slower
+    (tests/test_fastpath.py and bench/run.py check that)."""
     selections = catalog.select(platforms or [])
-    tree = walk(repo, root, limits)
+    interest = names_pattern(catalog.interest_keys()) if prescan else None
+    tree = walk(repo, root, limits, interest)
     findings = check(tree, selections, make_reader(repo, tree, limits))
     return Report(tree=tree, findings=findings, platforms=tuple(s.label for s in selections))
 

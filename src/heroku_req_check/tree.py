@@ -21,6 +21,9 @@ from typing import Literal
 from .model import Declaration, Include, Problem, RequirementsTree, SourceFile
 from .reqfile import (
     ENV_VAR_RE,
+    MARKER_REQUIREMENT_RE,
+    PLAIN_FILE_RE,
+    PLAIN_INCLUDE_RE,
     SIMPLE_INCLUDE_RE,
     SIMPLE_REQUIREMENT_RE,
     canonical_key,
@@ -32,6 +35,7 @@ from .reqfile import (
 OUTSIDE = "resolves outside the repository: never read"
 MISSING = "does not exist"
 URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(//|[^/\\]*[/\\])")
+_HASH_CONTINUATION = re.compile(r"[ \t]+--hash")
 HASH_TOKEN_RE = re.compile(r"\s+--hash[=:]\S+")
 
 
@@ -74,16 +78,24 @@ def make_reader(
 
 
 def walk(
-    repo: Path, root: str = "requirements.txt", limits: Limits = DEFAULT_LIMITS
+    repo: Path,
+    root: str = "requirements.txt",
+    limits: Limits = DEFAULT_LIMITS,
+    interest: re.Pattern[str] | None = None,
 ) -> RequirementsTree:
-    walker = _Walker(repo, limits)
+    """Walk from `root`. With `interest` (reqfile.names_pattern of the catalog's keys), a nested
+    file of plain lines that names none of them contributes only its includes: its other
+    declarations cannot concern a rule, and PLAIN_FILE_RE guarantees it holds no problem."""
+    walker = _Walker(repo, limits, interest)
     return walker.run(root)
 
 
 class _Walker:
-    def __init__(self, repo: Path, limits: Limits) -> None:
+    def __init__(self, repo: Path, limits: Limits, interest: re.Pattern[str] | None = None) -> None:
         self.repo_real = os.path.realpath(repo)
         self.limits = limits
+        self.interest = interest
+        self.real_dirs: set[str] = set()
         self.tree = RequirementsTree(root="")
         self.declarations: dict[str, list[Declaration]] = {}
         self.installs: set[str] = set()
@@ -158,13 +170,12 @@ class _Walker:
             return None, "is a URL: never fetched, so nothing in it is checked"
         if "\x00" in target:
             return None, "contains a NUL byte"
-        joined = os.path.join(self.repo_real, including_dir, target)
-        real = os.path.realpath(joined)
+        real, info = self._realpath(including_dir, target)
         if real != self.repo_real and not real.startswith(self.repo_real + os.sep):
             return None, OUTSIDE
-        rel = os.path.relpath(real, self.repo_real).replace(os.sep, "/")
+        rel = real[len(self.repo_real) + 1 :].replace(os.sep, "/") or "."
         try:
-            info = os.stat(real)
+            info = info or os.stat(real)
         except FileNotFoundError:
             return None, MISSING
         except OSError as exc:
@@ -179,6 +190,50 @@ class _Walker:
                 "not read"
             )
         return rel, ""
+
+    def _realpath(self, including_dir: str, target: str) -> tuple[str, os.stat_result | None]:
+        """os.path.realpath of `target` taken from `including_dir` (a real, repo-relative
+        directory), remembering directories already known to be real: a 10,000-file tree has
+        thousands of includes through the same few directories. Anything unusual (a symlink,
+        an absolute path, a missing or non-directory component, leaving the repository) is
+        handed to os.path.realpath whole, exactly as before. Also returns the file's lstat
+        when the file is no symlink, saving a second stat."""
+        joined = os.path.join(self.repo_real, including_dir, target)
+        if os.path.isabs(target) or (os.altsep and os.altsep in target):
+            return os.path.realpath(joined), None
+        inside = self.repo_real + os.sep
+        current = self.repo_real
+        if including_dir not in ("", "."):
+            current = os.path.join(self.repo_real, including_dir)
+        *directories, last = target.split(os.sep)
+        for part in directories:
+            if part in ("", "."):
+                continue
+            if part == "..":
+                current = os.path.dirname(current)
+                if current != self.repo_real and not current.startswith(inside):
+                    return os.path.realpath(joined), None
+                continue
+            step = current + os.sep + part
+            if step not in self.real_dirs:
+                try:
+                    info = os.lstat(step)
+                except OSError:
+                    return os.path.realpath(joined), None
+                if not stat.S_ISDIR(info.st_mode):  # a symlink (lstat) or not a directory
+                    return os.path.realpath(joined), None
+                self.real_dirs.add(step)
+            current = step
+        if last in ("", ".", ".."):
+            return os.path.realpath(joined), None
+        candidate = current + os.sep + last
+        try:
+            info = os.lstat(candidate)
+        except OSError:
+            return os.path.realpath(joined), None  # missing or unreadable: stat says why
+        if stat.S_ISLNK(info.st_mode):
+            return os.path.realpath(joined), None
+        return candidate, info
 
     def _load(self, path: str, via: Include | None) -> list[Include] | None:
         try:
@@ -207,6 +262,18 @@ class _Walker:
         decls: list[Declaration] = []
         self.declarations[path] = decls
         directory = os.path.dirname(path) or "."
+        if self._plain(path, text):
+            for match in PLAIN_INCLUDE_RE.finditer(text):
+                flag = match.group("short") or match.group("long")
+                kind = "requirement" if flag in ("-r", "--requirement") else "constraint"
+                number = text.count("\n", 0, match.start()) + 1
+                includes.append(self._include(path, number, directory, kind, match.group("path")))
+            for number, line in _lines_naming(text, self.interest):
+                if split_args_options(line)[0]:  # a requirement (plain: never a problem)
+                    decl = self._requirement(path, number, line, editable=False)
+                    if decl is not None:
+                        decls.append(decl)
+            return includes
         for number, line in logical_lines(text):
             if len(line) > self.limits.max_line_chars:
                 self._problem(
@@ -242,6 +309,16 @@ class _Walker:
                 if decl is not None:
                     decls.append(decl)
         return includes
+
+    def _plain(self, path: str, text: str) -> bool:
+        """May this file skip line-by-line parsing? (see `walk`; the root never does)"""
+        return (
+            self.interest is not None
+            and path != self.tree.root
+            and text.isascii()  # so lower() keeps offsets, and no exotic whitespace
+            and len(text) <= self.limits.max_line_chars  # no line can be over the limit
+            and PLAIN_FILE_RE.fullmatch(text) is not None
+        )
 
     def _include(self, path: str, number: int, directory: str, kind: str, target: str) -> Include:
         flag = "-r" if kind == "requirement" else "-c"
@@ -291,6 +368,20 @@ class _Walker:
                     ),
                     specifier=_normal_specifier(spec),
                 )
+        if not editable and MARKER_REQUIREMENT_RE.fullmatch(line):
+            from packaging.requirements import Requirement
+
+            req = Requirement(line)
+            return Declaration(
+                file=path,
+                line=number,
+                text=line,
+                name=req.name,
+                key=canonical_key(req.name),
+                extras=tuple(sorted(req.extras)),
+                specifier=str(req.specifier),
+                marker=str(req.marker or ""),
+            )
         from . import pipline
 
         result = pipline.parse_requirement(line, editable=editable)
@@ -321,6 +412,36 @@ class _Walker:
 
     def _problem(self, path: str, line: int | None, message: str, pip_fails: bool = True) -> None:
         self.tree.problems.append(Problem(path, line, message, pip_fails))
+
+
+def _lines_naming(text: str, interest: re.Pattern[str] | None) -> list[tuple[int, str]]:
+    """The logical lines of a plain file (see reqfile.PLAIN_FILE_RE) where `interest` matches,
+    numbered and joined exactly as `logical_lines` would."""
+    if interest is None:
+        return []
+    found: dict[int, tuple[int, str]] = {}
+    for match in interest.finditer(text.lower()):
+        start = text.rfind("\n", 0, match.start()) + 1
+        # a hit inside a --hash continuation belongs to the requirement line above it
+        while start > 0 and _HASH_CONTINUATION.match(text, start):
+            start = text.rfind("\n", 0, start - 1) + 1
+        if start in found:
+            continue
+        end = start
+        while True:
+            newline = text.find("\n", end)
+            if newline == -1:
+                end = len(text)
+                break
+            if not text[end:newline].rstrip("\r").endswith("\\"):
+                end = newline
+                break
+            end = newline + 1
+        first = next(logical_lines(text[start:end]), None)
+        if first is not None:
+            number = text.count("\n", 0, start) + first[0]
+            found[start] = (number, first[1])
+    return [found[key] for key in sorted(found)]
 
 
 def _normal_specifier(spec: str) -> str:
