@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_action(
-    workspace: Path, **inputs: str
+    workspace: Path, *args: str, **inputs: str
 ) -> tuple[subprocess.CompletedProcess[str], Path, Path]:
     output, summary = workspace.parent / "output", workspace.parent / "summary"
     output.write_text(""), summary.write_text("")
@@ -31,8 +31,9 @@ def run_action(
     )
     env.update({f"INPUT_{k.upper().replace('_', '-')}": v for k, v in inputs.items()})
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "entrypoint.py")],
+        [sys.executable, str(ROOT / "entrypoint.py"), *args],
         env=env,
+        cwd=workspace,
         text=True,
         capture_output=True,
         check=False,
@@ -64,6 +65,17 @@ def test_action_reports_the_seed_story(tmp_path: Path) -> None:
     )
     assert "```text\npylibmc==1.6.3\n```" in text
     assert (workspace / "heroku-req-check.json").exists()
+
+
+def test_entrypoint_with_arguments_is_the_cli(tmp_path: Path) -> None:
+    """The `uses: docker://image` form passes `args:`; the README documents it."""
+    workspace = tmp_path / "ws"
+    shutil.copytree(TREES / "seed", workspace)
+    proc, output, summary = run_action(workspace, "--format", "github", "--platform", "heroku@v42")
+    assert proc.returncode == 1, proc.stderr
+    assert "::error file=requirements/production.txt,line=3," in proc.stdout
+    assert "pylibmc==1.6.3" in summary.read_text()
+    assert output.read_text() == ""  # step outputs come only from the action's inputs form
 
 
 def test_action_usage_errors_exit_2(tmp_path: Path) -> None:

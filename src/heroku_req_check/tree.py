@@ -198,13 +198,16 @@ class _Walker:
         an absolute path, a missing or non-directory component, leaving the repository) is
         handed to os.path.realpath whole, exactly as before. Also returns the file's lstat
         when the file is no symlink, saving a second stat."""
-        joined = os.path.join(self.repo_real, including_dir, target)
-        if os.path.isabs(target) or (os.altsep and os.altsep in target):
-            return os.path.realpath(joined), None
         inside = self.repo_real + os.sep
+
+        def whole() -> tuple[str, None]:
+            return os.path.realpath(os.path.join(self.repo_real, including_dir, target)), None
+
+        if os.path.isabs(target) or (os.altsep and os.altsep in target):
+            return whole()
         current = self.repo_real
         if including_dir not in ("", "."):
-            current = os.path.join(self.repo_real, including_dir)
+            current = inside + including_dir
         *directories, last = target.split(os.sep)
         for part in directories:
             if part in ("", "."):
@@ -212,27 +215,27 @@ class _Walker:
             if part == "..":
                 current = os.path.dirname(current)
                 if current != self.repo_real and not current.startswith(inside):
-                    return os.path.realpath(joined), None
+                    return whole()
                 continue
             step = current + os.sep + part
             if step not in self.real_dirs:
                 try:
                     info = os.lstat(step)
                 except OSError:
-                    return os.path.realpath(joined), None
+                    return whole()
                 if not stat.S_ISDIR(info.st_mode):  # a symlink (lstat) or not a directory
-                    return os.path.realpath(joined), None
+                    return whole()
                 self.real_dirs.add(step)
             current = step
         if last in ("", ".", ".."):
-            return os.path.realpath(joined), None
+            return whole()
         candidate = current + os.sep + last
         try:
             info = os.lstat(candidate)
         except OSError:
-            return os.path.realpath(joined), None  # missing or unreadable: stat says why
+            return whole()  # missing or unreadable: stat says why
         if stat.S_ISLNK(info.st_mode):
-            return os.path.realpath(joined), None
+            return whole()
         return candidate, info
 
     def _load(self, path: str, via: Include | None) -> list[Include] | None:
