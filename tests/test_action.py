@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -65,6 +66,13 @@ def test_action_reports_the_seed_story(tmp_path: Path) -> None:
     )
     assert "```text\npylibmc==1.6.3\n```" in text
     assert (workspace / "heroku-req-check.json").exists()
+    log = json.loads((workspace / "heroku-req-check.sarif").read_text())
+    uris = [
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in log["runs"][0]["results"]
+    ]
+    assert uris == ["app/requirements/production.txt"]  # repository-relative, as GitHub wants
+    assert "sarif<<" in outputs
 
 
 def test_entrypoint_with_arguments_is_the_cli(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ def _input(name: str, default: str = "") -> str:
 
 def main() -> int:
     from .catalog import SelectionError
-    from .report import github, json_out, summary
+    from .report import github, json_out, sarif, summary
     from .scan import scan
 
     workspace = Path(os.environ.get("GITHUB_WORKSPACE") or ".")
@@ -32,6 +32,7 @@ def main() -> int:
     platforms = [p for p in re.split(r"[\s,]+", _input("platform")) if p]
     fail_on = _input("fail-on", "error")
     report_name = _input("report", "heroku-req-check.json")
+    sarif_name = _input("sarif", "heroku-req-check.sarif")
     if fail_on not in FAIL_LEVELS:
         print(f"::error title=heroku-req-check::fail-on must be one of {', '.join(FAIL_LEVELS)}")
         return EXIT_USAGE
@@ -54,6 +55,7 @@ def main() -> int:
     github.append_summary(summary.render(report, link_base if repository and sha else ""))
     report_path = workspace / report_name
     report_path.write_text(json_out.render(report), encoding="utf-8")
+    (workspace / sarif_name).write_text(sarif.render(report, prefix), encoding="utf-8")
     severities = [f.severity for f in report.findings]
     github.set_outputs(
         {
@@ -62,6 +64,7 @@ def main() -> int:
             "warnings": str(severities.count("warning")),
             "problems": str(len(report.problems)),
             "report": report_name,
+            "sarif": sarif_name,
         }
     )
     return 1 if fails(severities, fail_on) else 0

@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="platform to model, repeatable: heroku, heroku@v42, heroku@v3-v42, heroku@latest "
         "(default: every catalogued platform and version)",
     )
-    parser.add_argument("--format", choices=("text", "json", "github"), default="text")
+    parser.add_argument("--format", choices=("text", "json", "github", "sarif"), default="text")
     parser.add_argument(
         "--fail-on",
         choices=FAIL_LEVELS,
@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="copy: add the line to the root file; move: also remove it from the nested file",
     )
     parser.add_argument("--output", metavar="FILE", help="also write the JSON report to FILE")
+    parser.add_argument("--sarif", metavar="FILE", help="also write a SARIF 2.1.0 log to FILE")
     parser.add_argument(
         "--summary",
         metavar="FILE",
@@ -69,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
         "(same results, slower; for verifying the fast path)",
     )
     parser.add_argument("--list-rules", action="store_true", help="print the rule catalog and exit")
+    parser.add_argument(
+        "--explain",
+        metavar="RULE",
+        help="explain a rule (e.g. heroku/pylibmc): what each release reads, with sources",
+    )
     parser.add_argument("--version", action="version", version=f"heroku-req-check {__version__}")
     return parser
 
@@ -95,6 +101,48 @@ def list_rules() -> str:
     return "rule\tversions\tdetector\tcommand\tsource\n" + "\n".join(rows) + "\n"
 
 
+def explain(rule_id: str) -> str | None:
+    """A rule's story, every era's detection line and source; None if there is no such rule."""
+    from . import catalog
+
+    base, _, variant = rule_id.strip().partition(":")
+    for platform in catalog.load():
+        for rule in platform.rules:
+            if rule.id != base:
+                continue
+            lines = [
+                f"{rule.id} ({platform.title}, severity {rule.severity})",
+                "",
+                f"When the buildpack detects it: it {rule.on_detect}.",
+                f"When it misses it: {rule.when_missed}.",
+            ]
+            if rule.packages:
+                lines.append(f"Packages (PEP 503 names): {', '.join(rule.packages)}")
+            if rule.vcs:
+                lines.append(f"Requirements using: {', '.join(s + '+' for s in rule.vcs)}")
+            lines += [
+                "",
+                "Variants: the rule id alone = declared where the release does not read; "
+                "':case' = a release compares names case-sensitively and the spelling differs "
+                "(the fix respells the line); ':broken' = a release never detects it (no fix).",
+                "",
+                "Releases and what they run:",
+            ]
+            for era in rule.eras:
+                stack = f" (only on the {era.stack} stack)" if era.stack else ""
+                lines.append(f"  v{era.first}-v{era.last} [{era.detector}]{stack}: {era.command}")
+                if era.note:
+                    lines.append(f"      note: {era.note}")
+                lines.append(
+                    f"      source: {platform.repo} {era.source.tag} "
+                    f"({era.source.commit[:12]}) {era.source.path}"
+                )
+            if variant and variant not in ("case", "broken"):
+                return None
+            return "\n".join(lines) + "\n"
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     from .catalog import SelectionError
     from .report import json_out, summary, text
@@ -102,6 +150,16 @@ def run(args: argparse.Namespace) -> int:
 
     if args.list_rules:
         sys.stdout.write(list_rules())
+        return EXIT_OK
+    if args.explain:
+        story = explain(args.explain)
+        if story is None:
+            from . import catalog
+
+            known = ", ".join(r.id for p in catalog.load() for r in p.rules)
+            sys.stderr.write(f"heroku-req-check: no rule {args.explain!r} (rules: {known})\n")
+            return EXIT_USAGE
+        sys.stdout.write(story)
         return EXIT_OK
     repo = Path(args.path)
     if not repo.is_dir():
@@ -120,8 +178,15 @@ def run(args: argparse.Namespace) -> int:
             sys.stderr.write(f"heroku-req-check: {line}\n")
     if args.output:
         Path(args.output).write_text(json_out.render(report), encoding="utf-8")
+    if args.sarif or args.format == "sarif":
+        from .report import sarif
+
+        if args.sarif:
+            Path(args.sarif).write_text(sarif.render(report), encoding="utf-8")
     if args.format == "json":
         sys.stdout.write(json_out.render(report))
+    elif args.format == "sarif":
+        sys.stdout.write(sarif.render(report))
     elif args.format == "github":
         from .report import github
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .check import _Miss
     from .detectors import Reader
 
-_EOL_RE = re.compile(r"\r\n|\n|\r")
+EOL_RE = re.compile(r"\r\n|\n|\r")
 _SPLICE_CODECS = {
     codecs.BOM_UTF8: "utf-8",
     codecs.BOM_UTF16_LE: "utf-16-le",
@@ -69,7 +69,7 @@ def insert_line(data: bytes, line: str) -> tuple[bytes, int]:
     for number, existing in enumerate(lines, start=1):
         if existing.rstrip("\r\n") == line:
             return data, number
-    match = _EOL_RE.search(text)
+    match = EOL_RE.search(text)
     eol = match.group(0) if match else "\n"
     if not text:
         return _verify(bom + _encode(line + eol, codec), line + eol), 1
