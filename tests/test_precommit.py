@@ -1,0 +1,85 @@
+"""The pre-commit hooks, run for real with `pre-commit try-repo` against a temporary git repo.
+
+pre-commit builds the hook's environment from this checkout (pip install from PyPI), once per
+test module.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "examples" / "seed-app"
+
+
+@pytest.fixture(scope="module")
+def precommit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.email=t@example.invalid", "-c", "user.name=t", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
+
+
+def app_repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "app"
+    shutil.copytree(SEED, repo)
+    (repo / "README.md").write_text("an app\n")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "init")
+    return repo
+
+
+def try_repo(repo: Path, home: Path, hook: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"}
+    pre_commit = Path(sys.executable).with_name("pre-commit")
+    return subprocess.run(
+        [str(pre_commit), "try-repo", str(ROOT), hook, *args],
+        cwd=repo,
+        env=env,
+        text=True,
+        capture_output=True,
+        check=False,
+    )
+
+
+def test_check_hook_reports_the_nested_pylibmc(tmp_path: Path, precommit_home: Path) -> None:
+    repo = app_repo(tmp_path)
+    proc = try_repo(repo, precommit_home, "heroku-req-check", "--all-files")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "heroku-req-check" in proc.stdout and "Failed" in proc.stdout
+    assert "requirements/production.txt:3: error [heroku/pylibmc]" in proc.stdout
+
+
+def test_fix_hook_adds_the_line_and_fails_for_review(tmp_path: Path, precommit_home: Path) -> None:
+    repo = app_repo(tmp_path)
+    before = (repo / "requirements.txt").read_bytes()
+    nested = (repo / "requirements/production.txt").read_bytes()
+    proc = try_repo(repo, precommit_home, "heroku-req-check-fix", "--all-files")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert (repo / "requirements.txt").read_bytes() == before + b"pylibmc==1.6.3\n"
+    assert (repo / "requirements/production.txt").read_bytes() == nested
+    again = try_repo(repo, precommit_home, "heroku-req-check", "--all-files")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Passed" in again.stdout
+
+
+def test_hooks_skip_commits_without_requirements_files(
+    tmp_path: Path, precommit_home: Path
+) -> None:
+    repo = app_repo(tmp_path)
+    proc = try_repo(repo, precommit_home, "heroku-req-check", "--files", "README.md")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "(no files to check)Skipped" in proc.stdout
