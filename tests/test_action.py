@@ -20,6 +20,8 @@ def run_action(
     output, summary = workspace.parent / "output", workspace.parent / "summary"
     output.write_text(""), summary.write_text("")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))}
+    if "GITHUB_EVENT_PATH" in os.environ:
+        env["GITHUB_EVENT_PATH"] = os.environ["GITHUB_EVENT_PATH"]
     env.update(
         {
             "GITHUB_WORKSPACE": str(workspace),
@@ -73,6 +75,20 @@ def test_action_reports_the_seed_story(tmp_path: Path) -> None:
     ]
     assert uris == ["app/requirements/production.txt"]  # repository-relative, as GitHub wants
     assert "sarif<<" in outputs
+
+
+def test_pull_request_links_point_at_the_head_commit(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    shutil.copytree(TREES / "seed", workspace)
+    head = "1" * 40
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 1, "head": {"sha": head}}}))
+    os.environ["GITHUB_EVENT_PATH"] = str(event)
+    try:
+        _proc, _output, summary = run_action(workspace, platform="heroku@v42")
+    finally:
+        del os.environ["GITHUB_EVENT_PATH"]
+    assert f"/octo/app/blob/{head}/requirements/production.txt#L3" in summary.read_text()
 
 
 def test_entrypoint_with_arguments_is_the_cli(tmp_path: Path) -> None:

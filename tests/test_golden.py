@@ -57,3 +57,15 @@ def test_github_golden(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert code == 1
     compare("seed.github", out)
     compare("seed.summary.md", summary.read_text(encoding="utf-8"))
+
+
+def test_summary_says_when_annotations_are_hidden_and_shows_respellings() -> None:
+    from heroku_req_check.report import summary
+    from heroku_req_check.scan import scan
+
+    report = scan(TREES / "case-trap", platforms=["heroku@v43-v184"])
+    assert any(f.fix and f.fix.action == "replace" for f in report.findings)
+    text = summary.render(report, hidden_annotations=3)
+    assert "3 are not shown on the files" in text
+    assert "make line" in text and "```text" in text
+    assert "are not shown" not in summary.render(report)

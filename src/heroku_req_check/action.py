@@ -21,6 +21,23 @@ def _input(name: str, default: str = "") -> str:
     return default
 
 
+def _head_sha() -> str:
+    """The pull request's head commit: on pull_request events GITHUB_SHA is a merge commit that
+    the author never sees, so links to files and lines use the head instead."""
+    import json
+
+    path = os.environ.get("GITHUB_EVENT_PATH")
+    if not path:
+        return ""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            event = json.load(handle)
+        sha = event["pull_request"]["head"]["sha"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+    return sha if isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{40}", sha) else ""
+
+
 def main() -> int:
     from .catalog import SelectionError
     from .report import github, json_out, sarif, summary
@@ -47,12 +64,14 @@ def main() -> int:
         return EXIT_USAGE
     prefix = os.path.relpath(repo, workspace.resolve()).replace(os.sep, "/")
     prefix = "" if prefix == "." else prefix
-    github.emit_annotations(report, prefix=prefix)
+    hidden = github.emit_annotations(report, prefix=prefix)
     server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
     repository = os.environ.get("GITHUB_REPOSITORY", "")
-    sha = os.environ.get("GITHUB_SHA", "")
+    sha = _head_sha() or os.environ.get("GITHUB_SHA", "")
     link_base = f"{server}/{repository}/blob/{sha}" + (f"/{prefix}" if prefix else "")
-    github.append_summary(summary.render(report, link_base if repository and sha else ""))
+    github.append_summary(
+        summary.render(report, link_base if repository and sha else "", hidden_annotations=hidden)
+    )
     report_path = workspace / report_name
     report_path.write_text(json_out.render(report), encoding="utf-8")
     (workspace / sarif_name).write_text(sarif.render(report, prefix), encoding="utf-8")

@@ -91,7 +91,10 @@ def check(tree: RequirementsTree, selections: Iterable[Selection], read: Reader)
 
 def _finding(miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read: Reader) -> Finding:
     decl, rule = miss.decl, miss.rule
-    labels = ", ".join(format_ranges(miss.platform, miss.releases))
+    ranges = format_ranges(miss.platform, miss.releases)
+    labels = ", ".join(ranges)
+    one = len(ranges) == 1  # "heroku@v42 does not", "heroku@v3-v11, heroku@v15-v42 do not"
+    do, detect = ("does", "detects") if one else ("do", "detect")
     where = f"{decl.file} line {decl.line}"
     reasons = _reasons(miss)
     fix: Fix | None = None
@@ -101,7 +104,7 @@ def _finding(miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read:
         severity = "notice"
         title = f"{decl.name}: never detected by {labels}"
         message = (
-            f"{labels} never detect '{decl.name}' ({where}), wherever it is declared: "
+            f"{labels} never {detect} '{decl.name}' ({where}), wherever it is declared: "
             f"{reasons}. So {rule.when_missed}. No edit helps: deploy with another release."
         )
     elif miss.kind == "case":
@@ -122,11 +125,11 @@ def _finding(miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read:
         fix, still_missed = insertion_for(tree, decl, others, read)
         title = f"{decl.name}: not seen by {labels}"
         if decl.file == tree.root:
-            lead = f"'{decl.name}' is declared in {where}, but {labels} do not see it"
+            lead = f"'{decl.name}' is declared in {where}, but {labels} {do} not see it"
         else:
             lead = (
                 f"'{decl.name}' is declared in {where}, not in {tree.root}, "
-                f"so {labels} do not see it"
+                f"so {labels} {do} not see it"
             )
         if fix:
             action = f"Add `{fix.text}` to {tree.root}."

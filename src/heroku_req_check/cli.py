@@ -190,11 +190,11 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "github":
         from .report import github
 
-        github.emit_annotations(report)
+        hidden = github.emit_annotations(report)
         summary_path = args.summary or os.environ.get("GITHUB_STEP_SUMMARY")
         if summary_path:
             with open(summary_path, "a", encoding="utf-8") as handle:
-                handle.write(summary.render(report))
+                handle.write(summary.render(report, hidden_annotations=hidden))
     else:
         colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         sys.stdout.write(text.render(report, colour=colour))

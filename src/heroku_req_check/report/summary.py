@@ -12,7 +12,9 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render(report: Report, link_base: str = "") -> str:
+def render(report: Report, link_base: str = "", hidden_annotations: int = 0) -> str:
+    """`hidden_annotations`: how many annotations GitHub will not show (10 per type per step)."""
+
     def link(path: str, line: int | None) -> str:
         label = f"{path}:{line}" if line else path
         if not link_base:
@@ -30,6 +32,12 @@ def render(report: Report, link_base: str = "") -> str:
         f"platforms: {', '.join(report.platforms)}."
     )
     out.append("")
+    if hidden_annotations:
+        out += [
+            f"> GitHub shows at most 10 annotations of each type per step: {hidden_annotations} "
+            "are not shown on the files. Every finding is listed below.",
+            "",
+        ]
     if report.findings:
         out += ["| | Where | Package | Platforms | What happens |", "|---|---|---|---|---|"]
         for f in report.findings:
@@ -45,6 +53,11 @@ def render(report: Report, link_base: str = "") -> str:
         if fixes:
             root_lines = sorted({fix.text for fix in fixes})
             out += [f"Add to `{tree.root}`:", "", "```text", *root_lines, "```", ""]
+        respell = [f.fix for f in report.findings if f.fix and f.fix.action == "replace"]
+        for fix in respell:
+            out += [f"In `{fix.file}`, make line {fix.line} read:", "", "```text", fix.text]
+            out += ["```", ""]
+        if fixes or respell:
             out += ["Or run `heroku-req-check --fix` locally.", ""]
     else:
         out += ["No buildpack blind spots found.", ""]
