@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -186,3 +188,52 @@ def test_pip_grep_fails_on_a_broken_tree() -> None:
     # v60 reads the tree with pip; a missing -r file makes pip-grep crash, so nothing is seen
     rules = {f["rule"] for f in findings(TREES / "broken-lines", "--platform", "heroku@v60")}
     assert rules == {"heroku/pylibmc", "heroku/gdal"}
+
+
+def _run_on_tty(*args: str, no_color: str | None) -> bytes:
+    """Run the CLI with stdout on a real pseudo-terminal; return what it wrote."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    if no_color is not None:
+        env["NO_COLOR"] = no_color
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "heroku_req_check.cli", *args], stdout=follower, env=env
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO once the child has closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait()
+    os.close(leader)
+    return b"".join(chunks)
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color() -> None:
+    from conftest import TREES
+
+    seed = str(TREES / "seed")
+    assert b"\x1b[31merror\x1b[0m" in _run_on_tty(seed, no_color=None)
+    assert b"\x1b[" not in _run_on_tty(seed, no_color="1")
+    assert b"\x1b[31m" in _run_on_tty(seed, no_color="")  # empty NO_COLOR does not count
+    piped = subprocess.run(
+        [sys.executable, "-m", "heroku_req_check.cli", seed], capture_output=True, check=False
+    )
+    assert b"error" in piped.stdout and b"\x1b[" not in piped.stdout
+
+
+def test_scripts_example_shows_the_seed_story() -> None:
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run([str(root / "scripts/example")], capture_output=True, text=True)
+    assert "requirements/production.txt:3: error [heroku/pylibmc]" in proc.stdout
+    assert "(exit status 1:" in proc.stdout
