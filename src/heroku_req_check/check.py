@@ -11,7 +11,7 @@ from .catalog import Era, Platform, Rule, Selection, format_ranges
 from .detectors import Reader, Verdict
 from .fix import insertion_for, respelled_line
 from .model import Declaration, Finding, Fix, RequirementsTree, Severity
-from .reqfile import canonical_key
+from .reqfile import canonical_key, decode
 
 
 @dataclass
@@ -137,6 +137,11 @@ def _finding(miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read:
             action = (
                 f"Save {tree.root} as UTF-8: the buildpack greps its bytes, and in UTF-16 "
                 "no name matches."
+            )
+        elif tree.root_file and decode(tree.root_file.data).error:
+            action = (
+                f"{tree.root} is not left valid if edited ({decode(tree.root_file.data).error}), "
+                f"so no fix is offered: save it as UTF-8, then add `{decl.text}` to it."
             )
         else:
             action = "No line added to the root file makes every selected release see it."

@@ -28,6 +28,7 @@ from .reqfile import (
     SIMPLE_REQUIREMENT_RE,
     canonical_key,
     decode,
+    line_of_offset,
     logical_lines,
     split_args_options,
 )
@@ -46,6 +47,8 @@ class Limits:
     max_file_bytes: int = 16 * 1024 * 1024
     max_files: int = 50_000
     max_line_chars: int = 100_000
+    max_depth: int = 1_000  # files in one chain of includes, the root being 1
+    max_problems_per_file: int = 20  # a binary file would otherwise give one per line
 
 
 DEFAULT_LIMITS = Limits()
@@ -96,6 +99,7 @@ class _Walker:
         self.limits = limits
         self.interest = interest
         self.real_dirs: set[str] = set()
+        self.problem_counts: dict[str, int] = {}
         self.tree = RequirementsTree(root="")
         self.declarations: dict[str, list[Declaration]] = {}
         self.installs: set[str] = set()
@@ -144,6 +148,15 @@ class _Walker:
                 continue
             if target in self.tree.files or target in self.declarations:
                 continue  # a diamond: already read once
+            if len(stack) >= self.limits.max_depth:
+                self._problem(
+                    include.file,
+                    include.line,
+                    f"not read: includes nest more than {self.limits.max_depth} files deep here; "
+                    "pip recurses once per level and fails with a RecursionError on chains "
+                    "this deep. Flatten the chain.",
+                )
+                continue
             if len(self.tree.files) >= self.limits.max_files:
                 self._problem(
                     include.file,
@@ -253,10 +266,15 @@ class _Walker:
             self._problem(
                 path, line, f"{decoded.error}; pip would stop here. Save the file as UTF-8."
             )
-        if b"\x00" in data and decoded.encoding == "utf-8":
-            self._problem(path, None, "binary content (NUL bytes): not a requirements file")
-            self.declarations[path] = []
-            return []
+        nul = decoded.text.find("\x00")
+        if nul != -1:
+            # pip would reject those lines; the rest of the file is still read, as pip would
+            self._problem(
+                path,
+                line_of_offset(decoded.text, nul),
+                "NUL byte (binary content?): lines holding NUL bytes are not requirements and "
+                "pip fails on them; they are skipped here. Remove them.",
+            )
         return self._parse(path, decoded.text)
 
     # -- lines ------------------------------------------------------------------------------
@@ -278,6 +296,8 @@ class _Walker:
                         decls.append(decl)
             return includes
         for number, line in logical_lines(text):
+            if "\x00" in line:
+                continue  # reported once for the file (see _load)
             if len(line) > self.limits.max_line_chars:
                 self._problem(
                     path, number, f"line is {len(line)} characters long: over the limit, skipped"
@@ -414,6 +434,17 @@ class _Walker:
         )
 
     def _problem(self, path: str, line: int | None, message: str, pip_fails: bool = True) -> None:
+        count = self.problem_counts.get(path, 0) + 1
+        self.problem_counts[path] = count
+        cap = self.limits.max_problems_per_file
+        if count == cap + 1:
+            self.tree.problems.append(
+                Problem(
+                    path, None, f"more problems in {path} are not listed (limit {cap})", pip_fails
+                )
+            )
+        if count > cap:
+            return
         self.tree.problems.append(Problem(path, line, message, pip_fails))
 
 
