@@ -20,8 +20,9 @@ def run_action(
     output, summary = workspace.parent / "output", workspace.parent / "summary"
     output.write_text(""), summary.write_text("")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))}
-    if "GITHUB_EVENT_PATH" in os.environ:
-        env["GITHUB_EVENT_PATH"] = os.environ["GITHUB_EVENT_PATH"]
+    for name in ("GITHUB_EVENT_PATH", "GITHUB_EVENT_NAME"):
+        if name in os.environ:
+            env[name] = os.environ[name]
     env.update(
         {
             "GITHUB_WORKSPACE": str(workspace),
@@ -32,7 +33,10 @@ def run_action(
             "INPUT_GITHUB-TOKEN": "ghs_secretvalue123",
         }
     )
+    # these tests never reach GitHub: API reporters off unless a test turns them on
+    inputs = {"suggest": "none", "check_run": "false", **inputs}
     env.update({f"INPUT_{k.upper().replace('_', '-')}": v for k, v in inputs.items()})
+    env["GITHUB_API_URL"] = "http://127.0.0.1:9"  # the discard port: nothing listens
     proc = subprocess.run(
         [sys.executable, str(ROOT / "entrypoint.py"), *args],
         env=env,
@@ -84,10 +88,11 @@ def test_pull_request_links_point_at_the_head_commit(tmp_path: Path) -> None:
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"pull_request": {"number": 1, "head": {"sha": head}}}))
     os.environ["GITHUB_EVENT_PATH"] = str(event)
+    os.environ["GITHUB_EVENT_NAME"] = "pull_request"
     try:
         _proc, _output, summary = run_action(workspace, platform="heroku@v42")
     finally:
-        del os.environ["GITHUB_EVENT_PATH"]
+        del os.environ["GITHUB_EVENT_PATH"], os.environ["GITHUB_EVENT_NAME"]
     assert f"/octo/app/blob/{head}/requirements/production.txt#L3" in summary.read_text()
 
 

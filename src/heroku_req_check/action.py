@@ -21,37 +21,39 @@ def _input(name: str, default: str = "") -> str:
     return default
 
 
-def _head_sha() -> str:
-    """The pull request's head commit: on pull_request events GITHUB_SHA is a merge commit that
-    the author never sees, so links to files and lines use the head instead."""
-    import json
+def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = _input(name, default).lower()
+    if value not in allowed:
+        raise _UsageError(f"{name} must be one of {', '.join(allowed)} (got {value!r})")
+    return value
 
-    path = os.environ.get("GITHUB_EVENT_PATH")
-    if not path:
-        return ""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            event = json.load(handle)
-        sha = event["pull_request"]["head"]["sha"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return ""
-    return sha if isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{40}", sha) else ""
+
+class _UsageError(ValueError):
+    pass
 
 
 def main() -> int:
     from .catalog import SelectionError
     from .report import github, json_out, sarif, summary
+    from .report.scope import load_event
     from .scan import scan
 
+    event = load_event(os.environ)
     workspace = Path(os.environ.get("GITHUB_WORKSPACE") or ".")
     path = _input("path", ".")
     root = _input("requirements", "requirements.txt")
     platforms = [p for p in re.split(r"[\s,]+", _input("platform")) if p]
-    fail_on = _input("fail-on", "error")
     report_name = _input("report", "heroku-req-check.json")
     sarif_name = _input("sarif", "heroku-req-check.sarif")
-    if fail_on not in FAIL_LEVELS:
-        print(f"::error title=heroku-req-check::fail-on must be one of {', '.join(FAIL_LEVELS)}")
+    token = _input("github-token")
+    try:
+        fail_on = _choice("fail-on", "error", FAIL_LEVELS)
+        suggest = _choice("suggest", "review", ("none", "review", "commit"))
+        check_run = _choice("check-run", "true", ("true", "false")) == "true"
+        scope = _choice("filter", "added" if event.is_pull_request else "all", ("added", "all"))
+        strategy = _choice("fix-strategy", "copy", ("copy", "move"))
+    except _UsageError as exc:
+        print(f"::error title=heroku-req-check::{exc}")
         return EXIT_USAGE
     repo = (workspace / path).resolve()
     if not repo.is_dir() or not str(repo).startswith(str(workspace.resolve())):
@@ -65,28 +67,74 @@ def main() -> int:
     prefix = os.path.relpath(repo, workspace.resolve()).replace(os.sep, "/")
     prefix = "" if prefix == "." else prefix
     hidden = github.emit_annotations(report, prefix=prefix)
+    severities = [f.severity for f in report.findings]
+    failed = fails(severities, fail_on)
+    notes: list[str] = []
+    commit = ""
+    selected = len(report.findings)
+    if token and (check_run or (suggest != "none" and event.is_pull_request)):
+        # imported only here: PyGithub and requests cost ~0.25 s and an offline run needs neither
+        from .report import pull_request
+
+        options = pull_request.Options(
+            token=token,
+            api_url=os.environ.get("GITHUB_API_URL") or "https://api.github.com",
+            suggest=suggest,  # type: ignore[arg-type]
+            check_run=check_run,
+            filter=scope,  # type: ignore[arg-type]
+            fail_on=fail_on,
+            prefix=prefix,
+            strategy=strategy,
+        )
+        outcome = pull_request.publish(report, event, options)
+        # the selection (filter: added) decides the step's verdict as it does the check run's
+        failed = fails([f.severity for f in outcome.selected], fail_on)
+        notes = outcome.notices
+        commit = outcome.commit_sha
+        selected = len(outcome.selected)
+        if outcome.new_comments or outcome.resolved_comments:
+            notes.append(
+                f"review: {outcome.new_comments} new comment(s), {outcome.kept_comments} "
+                f"already there, {outcome.resolved_comments} marked resolved"
+            )
+        if commit:
+            notes.append(
+                f"pushed suggestion commit {commit[:12]} to {event.head_ref} (pushes made with "
+                "GITHUB_TOKEN do not start new workflow runs)"
+            )
+    elif not token and (check_run or suggest != "none"):
+        notes.append(
+            "no github-token: the check run, review and suggestion commit were skipped "
+            "(annotations, the summary and outputs still report everything)"
+        )
+    for note in notes:
+        print(f"::notice title=heroku-req-check::{note}")
     server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
     repository = os.environ.get("GITHUB_REPOSITORY", "")
-    sha = _head_sha() or os.environ.get("GITHUB_SHA", "")
+    sha = event.report_sha
     link_base = f"{server}/{repository}/blob/{sha}" + (f"/{prefix}" if prefix else "")
-    github.append_summary(
-        summary.render(report, link_base if repository and sha else "", hidden_annotations=hidden)
+    text = summary.render(
+        report, link_base if repository and sha else "", hidden_annotations=hidden
     )
+    if notes:
+        text += "\n### GitHub reporting\n\n" + "\n".join(f"- {n}" for n in notes) + "\n"
+    github.append_summary(text)
     report_path = workspace / report_name
     report_path.write_text(json_out.render(report), encoding="utf-8")
     (workspace / sarif_name).write_text(sarif.render(report, prefix), encoding="utf-8")
-    severities = [f.severity for f in report.findings]
     github.set_outputs(
         {
             "findings": str(len(report.findings)),
             "errors": str(severities.count("error")),
             "warnings": str(severities.count("warning")),
             "problems": str(len(report.problems)),
+            "selected": str(selected),
             "report": report_name,
             "sarif": sarif_name,
+            "commit": commit,
         }
     )
-    return 1 if fails(severities, fail_on) else 0
+    return 1 if failed else 0
 
 
 def run() -> int:
