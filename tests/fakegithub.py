@@ -15,6 +15,7 @@ headers, body, how many times) can be queued per route to test degradation.
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import hashlib
 import json
@@ -83,9 +84,12 @@ class OpenAPI:
     def route(self, method: str, path: str) -> tuple[str, dict[str, Any]] | None:
         best: tuple[int, str] | None = None
         for regex, template, literal in self.routes:
-            if regex.match(path) and method.lower() in self.doc["paths"][template]:
-                if best is None or literal > best[0]:
-                    best = (literal, template)
+            if (
+                regex.match(path)
+                and method.lower() in self.doc["paths"][template]
+                and (best is None or literal > best[0])
+            ):
+                best = (literal, template)
         if best is None:
             return None
         return best[1], self.doc["paths"][best[1]][method.lower()]
@@ -297,6 +301,15 @@ class FakeGitHub:
         raw = request.rfile.read(length) if length else b""
         body = json.loads(raw) if raw else None
         method = request.command
+        delay = next(
+            (f.delay for f in self.faults
+             if f.times > 0 and f.delay and f.method == method and re.search(f.path_regex, path)),
+            0.0,
+        )  # fmt: skip
+        if delay:  # a slow answer, outside the lock so other requests go on
+            import time
+
+            time.sleep(delay)
         with self.lock:
             self.violations += self.spec.check_request(method, path, query, body)
             if not request.headers.get("Authorization", "").startswith(("token ", "Bearer ")):
@@ -312,7 +325,8 @@ class FakeGitHub:
         for name, value in headers.items():
             request.send_header(name, value)
         request.end_headers()
-        request.wfile.write(data)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            request.wfile.write(data)  # the client may have given up (a timeout test)
 
     def _dispatch(
         self, method: str, path: str, query: dict[str, list[str]], body: Any
@@ -320,10 +334,6 @@ class FakeGitHub:
         for fault in self.faults:
             if fault.times > 0 and fault.method == method and re.search(fault.path_regex, path):
                 fault.times -= 1
-                if fault.delay:
-                    import time
-
-                    time.sleep(fault.delay)
                 return fault.status, fault.body or _error(f"fault {fault.status}"), fault.headers
         prefix = f"/repos/{self.state.owner}/{self.state.repo}"
         if not path.startswith(prefix):
@@ -411,8 +421,9 @@ def _comment(gh: FakeGitHub, c: Comment) -> dict[str, Any]:
         pull_request_url=gh._api(f"/pulls/{gh.state.pull_number}"),
         subject_type="line" if c.line else "file",
     )
-    for key in ("start_line", "original_start_line", "start_side", "position"):
+    for key in ("start_line", "original_start_line", "start_side"):
         out[key] = None
+    out["position"] = out["original_position"] = c.line or 1
     out["side"] = "RIGHT"
     return out
 

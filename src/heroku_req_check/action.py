@@ -32,6 +32,12 @@ class _UsageError(ValueError):
     pass
 
 
+def _timeout(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 300:
+        raise _UsageError(f"api-timeout must be whole seconds from 1 to 300 (got {value!r})")
+    return int(value)
+
+
 def main() -> int:
     from .catalog import SelectionError
     from .report import github, json_out, sarif, summary
@@ -52,6 +58,7 @@ def main() -> int:
         check_run = _choice("check-run", "true", ("true", "false")) == "true"
         scope = _choice("filter", "added" if event.is_pull_request else "all", ("added", "all"))
         strategy = _choice("fix-strategy", "copy", ("copy", "move"))
+        timeout = _timeout(_input("api-timeout", "10"))
     except _UsageError as exc:
         print(f"::error title=heroku-req-check::{exc}")
         return EXIT_USAGE
@@ -85,6 +92,7 @@ def main() -> int:
             fail_on=fail_on,
             prefix=prefix,
             strategy=strategy,
+            timeout=timeout,
         )
         outcome = pull_request.publish(report, event, options)
         # the selection (filter: added) decides the step's verdict as it does the check run's

@@ -364,12 +364,23 @@ def _commit(
         "commit",
         lambda: repo.create_git_commit(message, new_tree, [parent], author=author),
     )
-    ref = repo.get_git_ref(f"heads/{event.head_ref}")  # lazy: no request
+    # PyGithub's get_git_ref() gives a lazy ref whose URL is the read-only /git/ref/ endpoint,
+    # so its edit() PATCHes an endpoint that does not exist (GitHub answers 404); build the ref
+    # on the documented /git/refs/ URL instead (found by the OpenAPI-checking test server)
+    ref = github.GitRef.GitRef(
+        repo._requester,
+        attributes={"ref": f"refs/heads/{event.head_ref}"},
+        completed=False,
+        url=f"{repo.url}/git/refs/heads/{event.head_ref}",
+    )
     try:
         _call("commit", lambda: ref.edit(commit.sha, force=False))
     except _Skip as skip:
+        if "answered 422" not in str(skip):
+            raise
         raise _Skip(
-            f"commit not pushed: {event.head_ref} moved since this run's commit "
-            f"{event.report_sha[:12]} (or: {skip}). Re-run on the new head."
+            f"commit not pushed: branch {event.head_ref} moved since {event.report_sha[:12]}, "
+            "the commit this run checked (a non-forced update was refused). Re-run on the new "
+            "head."
         ) from None
     outcome.commit_sha = commit.sha
