@@ -40,6 +40,7 @@ def _timeout(value: str) -> int:
 
 def main() -> int:
     from .catalog import SelectionError
+    from .config import ConfigError
     from .report import github, json_out, sarif, summary
     from .report.scope import load_event
     from .scan import scan
@@ -68,7 +69,7 @@ def main() -> int:
         return EXIT_USAGE
     try:
         report = scan(repo, root, platforms)
-    except SelectionError as exc:
+    except (SelectionError, ConfigError) as exc:
         print(f"::error title=heroku-req-check::{exc}")
         return EXIT_USAGE
     prefix = os.path.relpath(repo, workspace.resolve()).replace(os.sep, "/")

@@ -172,6 +172,8 @@ def _reasons(miss: _Miss) -> str:
     grouped: dict[str, list[str]] = {}
     for era, result in miss.eras:
         versions = f"v{era.first}-v{era.last}" if era.first != era.last else f"v{era.first}"
+        if not miss.platform.versioned:
+            versions = "the in-house buildpack:"
         if result.why and era.detector != "never":
             how = f"`{era.command}`: {result.why}"
         elif era.detector == "shell":

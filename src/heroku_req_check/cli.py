@@ -145,6 +145,7 @@ def explain(rule_id: str) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     from .catalog import SelectionError
+    from .config import ConfigError
     from .report import json_out, summary, text
     from .scan import apply_fixes, scan
 
@@ -167,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         report = scan(repo, args.requirements, args.platform, prescan=not args.no_prescan)
-    except SelectionError as exc:
+    except (SelectionError, ConfigError) as exc:
         sys.stderr.write(f"heroku-req-check: {exc}\n")
         return EXIT_USAGE
     if args.fix:

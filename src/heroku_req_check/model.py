@@ -100,6 +100,7 @@ class Report:
     tree: RequirementsTree
     findings: list[Finding]
     platforms: tuple[str, ...]  # the selection, as profile labels
+    ignored: list[tuple[Finding, str]] = field(default_factory=list)  # (finding, reason)
 
     @property
     def problems(self) -> list[Problem]:

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from . import catalog
 from .check import check
+from .config import Config, ConfigError, inline_ignores
+from .config import load as load_config
 from .fix import Unfixable, insert_line, remove_logical_line, replace_line
-from .model import Report
+from .model import Finding, Report, RequirementsTree
 from .reqfile import names_pattern
 from .tree import DEFAULT_LIMITS, Limits, make_reader, walk
 
@@ -20,14 +22,59 @@ def scan(
     platforms: list[str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
     prescan: bool = True,
+    config: Config | None = None,
 ) -> Report:
     """`prescan=False` parses every line of every file; the report is the same, only slower
-    (tests/test_fastpath.py and bench/run.py check that)."""
-    selections = catalog.select(platforms or [])
-    interest = names_pattern(catalog.interest_keys()) if prescan else None
+    (tests/test_fastpath.py and bench/run.py check that). `config` defaults to the one found
+    in `repo` (.heroku-req-check.toml or pyproject.toml); ConfigError if it is invalid."""
+    if config is None:
+        config = load_config(repo)
+    selections = catalog.select(platforms or list(config.platforms))
+    extra: list[catalog.Platform] = []
+    if config.extra_rules:
+        house = catalog.in_house(config.extra_rules, config.source)
+        extra.append(house)
+        selections.append(catalog.Selection(house, frozenset(house.releases), house.name))
+    _check_ignores(config, (*catalog.load(), *extra))
+    interest = names_pattern(catalog.interest_keys((*catalog.load(), *extra))) if prescan else None
     tree = walk(repo, root, limits, interest)
     findings = check(tree, selections, make_reader(repo, tree, limits))
-    return Report(tree=tree, findings=findings, platforms=tuple(s.label for s in selections))
+    kept: list[Finding] = []
+    ignored: list[tuple[Finding, str]] = []
+    for finding in findings:
+        reason = _ignored_because(config, tree, finding)
+        if reason:
+            ignored.append((finding, reason))
+        else:
+            kept.append(finding)
+    return Report(
+        tree=tree,
+        findings=kept,
+        platforms=tuple(s.label for s in selections),
+        ignored=ignored,
+    )
+
+
+def _check_ignores(config: Config, platforms: tuple[catalog.Platform, ...]) -> None:
+    known = {rule.id for platform in platforms for rule in platform.rules}
+    for ignore in config.ignores:
+        if ignore.rule.partition(":")[0] not in known:
+            raise ConfigError(
+                f"{config.source}: ignore names no rule {ignore.rule!r} "
+                f"(rules: {', '.join(sorted(known))})"
+            )
+
+
+def _ignored_because(config: Config, tree: RequirementsTree, finding: Finding) -> str:
+    for ignore in config.ignores:
+        if ignore.matches(finding):
+            return f"{config.source}: {ignore.reason}"
+    source = tree.files.get(finding.file)
+    if source is not None:
+        named = inline_ignores(source, finding.line)
+        if finding.rule in named or finding.rule.partition(":")[0] in named:
+            return f"inline ignore on {finding.file} line {finding.line}"
+    return ""
 
 
 @dataclass

@@ -66,6 +66,7 @@ class Platform:
     releases: tuple[int, ...]
     aliases: tuple[str, ...]
     rules: tuple[Rule, ...]
+    versioned: bool = True  # False for the in-house rules of a project's configuration
 
     @property
     def latest(self) -> int:
@@ -166,6 +167,40 @@ def interest_keys(platforms: tuple[Platform, ...] | None = None) -> frozenset[st
     return frozenset(keys)
 
 
+def in_house(extra_rules: dict[str, str], source: str) -> Platform:
+    """A project's own rules (configuration `extra-rules`): its in-house buildpack is modelled
+    like Heroku's classic steps, a case-insensitive grep of the root requirements.txt text."""
+    rules = []
+    for key, reason in sorted(extra_rules.items()):
+        era = Era(
+            first=1,
+            last=1,
+            detector="shell",
+            command=f'grep -Fiq "{key}" requirements.txt',
+            source=Source(source, source, "", ""),
+        )
+        rules.append(
+            Rule(
+                id=f"in-house/{key}",
+                platform="in-house",
+                severity="error",
+                on_detect=reason,
+                when_missed=f"the in-house buildpack does not see {key} ({reason})",
+                eras=(era,),
+                packages=(key,),
+            )
+        )
+    return Platform(
+        name="in-house",
+        title=f"in-house rules from {source}",
+        repo=source,
+        releases=(1,),
+        aliases=(),
+        rules=tuple(rules),
+        versioned=False,
+    )
+
+
 def select(specs: list[str]) -> list[Selection]:
     """Turn `--platform NAME[@VERSION]` values into selections; none means everything."""
     platforms = load()
@@ -209,14 +244,17 @@ def format_ranges(platform: Platform, releases: set[int] | frozenset[int]) -> li
             run.append(number)
             continue
         if run:
-            labels.append(_label(platform.name, run))
+            labels.append(_label(platform, run))
             run = []
     if run:
-        labels.append(_label(platform.name, run))
+        labels.append(_label(platform, run))
     return labels
 
 
-def _label(name: str, run: list[int]) -> str:
+def _label(platform: Platform, run: list[int]) -> str:
+    name = platform.name
+    if not platform.versioned:
+        return name
     if run[0] == run[-1]:
         return f"{name}@v{run[0]}"
     return f"{name}@v{run[0]}-v{run[-1]}"

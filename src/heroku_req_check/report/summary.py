@@ -61,6 +61,13 @@ def render(report: Report, link_base: str = "", hidden_annotations: int = 0) -> 
             out += ["Or run `heroku-req-check --fix` locally.", ""]
     else:
         out += ["No buildpack blind spots found.", ""]
+    if report.ignored:
+        out += ["### Ignored", ""]
+        out += [
+            f"- {link(f.file, f.line)} `{f.rule}` `{f.package}`: {_cell(reason)}"
+            for f, reason in report.ignored
+        ]
+        out.append("")
     if report.problems:
         out += ["### Problems", ""]
         out += [f"- {link(p.file, p.line)}: {_cell(p.message)}" for p in report.problems]

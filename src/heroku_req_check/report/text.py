@@ -34,5 +34,7 @@ def render(report: Report, colour: bool = False) -> str:
         f"{counts['notice']} notice(s), "
         f"{len(report.problems)} problem(s); platforms: {', '.join(report.platforms)}"
     )
+    if report.ignored:
+        summary += f"; {len(report.ignored)} ignored"
     out.append(_paint(summary, "dim", colour))
     return "\n".join(out) + "\n"
