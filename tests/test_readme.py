@@ -163,3 +163,16 @@ def test_package_version_agrees_with_pyproject() -> None:
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["version"] == __version__
+
+
+def test_configuration_examples_load(tmp_path: Path) -> None:
+    from heroku_req_check.scan import scan
+
+    configs = blocks("toml")
+    assert configs, "the README shows a configuration file"
+    for index, body in enumerate(configs):
+        app = tmp_path / f"app{index}"
+        shutil.copytree(ROOT / "examples" / "seed-app", app)
+        (app / ".heroku-req-check.toml").write_text(body)
+        report = scan(app)  # raises ConfigError if the example is not valid
+        assert report.platforms
