@@ -38,6 +38,20 @@ def _timeout(value: str) -> int:
     return int(value)
 
 
+def _has_commit(repo: Path, sha: str) -> bool:
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(repo), "cat-file", "-e", f"{sha}^{{commit}}"],
+            capture_output=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
 def main() -> int:
     from .catalog import SelectionError
     from .config import ConfigError
@@ -68,7 +82,8 @@ def main() -> int:
         print(f"::error title=heroku-req-check::path {path!r} is not a directory in the workspace")
         return EXIT_USAGE
     try:
-        report = scan(repo, root, platforms)
+        base = event.base_sha if event.base_sha and _has_commit(repo, event.base_sha) else None
+        report = scan(repo, root, platforms, base=base)
     except (SelectionError, ConfigError) as exc:
         print(f"::error title=heroku-req-check::{exc}")
         return EXIT_USAGE
@@ -78,6 +93,11 @@ def main() -> int:
     severities = [f.severity for f in report.findings]
     failed = fails(severities, fail_on)
     notes: list[str] = []
+    if event.base_sha and base is None:
+        notes.append(
+            f"stale-package check skipped: the base commit {event.base_sha[:12]} is not in the "
+            "checkout (use actions/checkout with `fetch-depth: 0`)"
+        )
     commit = ""
     selected = len(report.findings)
     if token and (check_run or (suggest != "none" and event.is_pull_request)):

@@ -48,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="error",
         help="exit 1 when a finding has at least this severity (default: error)",
     )
+    parser.add_argument(
+        "--base",
+        metavar="REV",
+        help="git revision to compare with (e.g. the pull request's base): warns about "
+        "packages removed from nested files that Heroku's build cache keeps installed",
+    )
     parser.add_argument("--fix", action="store_true", help="apply the fixes to the files")
     parser.add_argument(
         "--fix-strategy",
@@ -167,7 +173,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"heroku-req-check: {args.path}: not a directory\n")
         return EXIT_USAGE
     try:
-        report = scan(repo, args.requirements, args.platform, prescan=not args.no_prescan)
+        report = scan(
+            repo, args.requirements, args.platform, prescan=not args.no_prescan, base=args.base
+        )
     except (SelectionError, ConfigError) as exc:
         sys.stderr.write(f"heroku-req-check: {exc}\n")
         return EXIT_USAGE

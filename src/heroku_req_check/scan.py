@@ -6,12 +6,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import catalog
+from . import catalog, stale
 from .check import check
 from .config import Config, ConfigError, inline_ignores
 from .config import load as load_config
 from .fix import Unfixable, insert_line, remove_logical_line, replace_line
-from .model import Finding, Report, RequirementsTree
+from .model import Finding, Problem, Report, RequirementsTree
 from .reqfile import names_pattern
 from .tree import DEFAULT_LIMITS, Limits, make_reader, walk
 
@@ -23,10 +23,13 @@ def scan(
     limits: Limits = DEFAULT_LIMITS,
     prescan: bool = True,
     config: Config | None = None,
+    base: str | None = None,
 ) -> Report:
     """`prescan=False` parses every line of every file; the report is the same, only slower
     (tests/test_fastpath.py and bench/run.py check that). `config` defaults to the one found
-    in `repo` (.heroku-req-check.toml or pyproject.toml); ConfigError if it is invalid."""
+    in `repo` (.heroku-req-check.toml or pyproject.toml); ConfigError if it is invalid.
+    `base` (a git revision) adds the stale-package check, which needs every declaration, so
+    the head is then parsed in full."""
     if config is None:
         config = load_config(repo)
     selections = catalog.select(platforms or list(config.platforms))
@@ -36,9 +39,26 @@ def scan(
         extra.append(house)
         selections.append(catalog.Selection(house, frozenset(house.releases), house.name))
     _check_ignores(config, (*catalog.load(), *extra))
-    interest = names_pattern(catalog.interest_keys((*catalog.load(), *extra))) if prescan else None
+    check_stale = base is not None and stale.applies(selections)
+    interest = None
+    if prescan and not check_stale:
+        interest = names_pattern(catalog.interest_keys((*catalog.load(), *extra)))
     tree = walk(repo, root, limits, interest)
     findings = check(tree, selections, make_reader(repo, tree, limits))
+    if base is not None and check_stale:
+        try:
+            before = stale.base_tree(repo, base, root, limits)
+            findings += stale.stale_findings(before, tree, selections, base)
+            findings.sort(key=lambda f: (f.file, f.line, f.rule))
+        except stale.BaseUnavailable as exc:
+            tree.problems.append(
+                Problem(
+                    tree.root,
+                    None,
+                    f"base revision {base} cannot be read ({exc}): stale packages were not "
+                    "checked. In GitHub Actions, check out with `fetch-depth: 0`.",
+                )
+            )
     kept: list[Finding] = []
     ignored: list[tuple[Finding, str]] = []
     for finding in findings:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-DETECTORS = ("shell", "in-req", "pip-grep", "never")
+DETECTORS = ("shell", "in-req", "pip-grep", "never", "stale-uninstall", "stale-cache")
+STALE_DETECTORS = ("stale-uninstall", "stale-cache")
 
 
 class CatalogError(ValueError):

@@ -1,0 +1,139 @@
+"""Stale packages: what a pull request removes from nested files that the buildpack keeps.
+
+Heroku never uninstalls what its cache restored unless it notices the change: v43-v185 compared
+the old and new *root* file (its `-r` lines resolved against today's nested files, so nested
+removals are invisible), v263+ drops the cached site-packages only when the root file's bytes
+change. Given a base revision, every package declared (and installed) at the base but nowhere
+in the tree now, removed from a nested file, is reported with how to clear it.
+
+The base tree is read with `git archive` into a temporary directory (tar members filtered so
+nothing lands outside it) and walked with the same walker, limits and containment as the head.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+
+from . import catalog
+from .catalog import Selection, format_ranges
+from .model import Finding, Fix, RequirementsTree
+from .tree import Limits, walk
+
+RULE_ID = "heroku/stale-packages"
+
+
+class BaseUnavailable(RuntimeError):
+    """The base revision cannot be read (not a git checkout, or a shallow clone without it)."""
+
+
+def base_tree(repo: Path, rev: str, root: str, limits: Limits) -> RequirementsTree:
+    def git(*args: str) -> bytes:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(repo), *args], capture_output=True, check=True, timeout=120
+            )
+        except (OSError, subprocess.SubprocessError) as exc:
+            stderr = getattr(exc, "stderr", b"") or b""
+            detail = stderr.decode(errors="replace").strip().splitlines()
+            raise BaseUnavailable(detail[-1] if detail else str(exc)) from None
+        return done.stdout
+
+    if rev.startswith("-"):
+        raise BaseUnavailable(f"{rev!r} is not a revision")
+    git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    # run inside the app's directory, `git archive REV -- .` holds just that directory,
+    # with paths relative to it
+    data = git("archive", "--format=tar", rev, "--", ".")
+    with tempfile.TemporaryDirectory(prefix="heroku-req-check-base-") as tmp:
+        with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+            archive.extractall(tmp, filter="data")  # no absolute paths, no escaping links
+        return walk(Path(tmp), root, limits)
+
+
+def stale_findings(
+    base: RequirementsTree, head: RequirementsTree, selections: list[Selection], rev: str
+) -> list[Finding]:
+    rule, eras = None, []
+    for selection in selections:
+        for candidate in selection.platform.rules:
+            if candidate.id != RULE_ID:
+                continue
+            for era in candidate.eras:
+                releases = {r for r in selection.releases if era.first <= r <= era.last}
+                if releases:
+                    rule = candidate
+                    eras.append((selection.platform, era, releases))
+    if rule is None:
+        return []
+    now = {d.key for d in head.declarations if d.installs}
+    root_same = (
+        base.root_file is not None
+        and head.root_file is not None
+        and base.root_file.data == head.root_file.data
+    )
+    findings: list[Finding] = []
+    seen: set[str] = set()
+    for decl in base.declarations:
+        if not decl.installs or decl.key in now or decl.key in seen or decl.file == base.root:
+            continue
+        seen.add(decl.key)
+        uninstall_blind = [(p, e, r) for p, e, r in eras if e.detector == "stale-uninstall"]
+        cache_blind = [(p, e, r) for p, e, r in eras if e.detector == "stale-cache" and root_same]
+        blind = uninstall_blind + cache_blind
+        if not blind:
+            continue
+        labels = [label for p, _e, r in blind for label in format_ranges(p, r)]
+        head_lines = len(head.files[decl.file].text.splitlines()) if decl.file in head.files else 0
+        where = decl.file if decl.file in head.files else head.root
+        line = max(1, min(decl.line, head_lines)) if decl.file in head.files else 1
+        how = []
+        if cache_blind:
+            how.append(
+                f"v263+ keeps the cached packages because {head.root} is byte-identical to "
+                f"{rev}: change {head.root} (the suggested comment line does) or run "
+                "`heroku builds:cache:purge`"
+            )
+        if uninstall_blind:
+            how.append(
+                "v43-v185 compare only the root file's own lines: purge the build cache "
+                "(`heroku builds:cache:purge`) or declare the removal in the root file"
+            )
+        fix = None
+        if cache_blind and head.root_file is not None:
+            lines = head.root_file.text.splitlines()
+            fix = Fix(
+                head.root,
+                len(lines) + 1,
+                f"# heroku-req-check: {decl.name} removed from {decl.file}; this line changes "
+                f"{head.root} so Heroku drops its build cache",
+            )
+        findings.append(
+            Finding(
+                rule=RULE_ID,
+                package=decl.key,
+                severity="warning",
+                file=where,
+                line=line,
+                platforms=tuple(labels),
+                title=f"{decl.name}: removed here but still installed by {', '.join(labels)}",
+                message=(
+                    f"'{decl.name}' was removed from {decl.file} (line {decl.line} at {rev}) "
+                    f"and is declared nowhere else, but {', '.join(labels)} keep it installed: "
+                    f"{rule.when_missed}. To clear it: {'; '.join(how)}."
+                ),
+                fix=fix,
+            )
+        )
+    return findings
+
+
+def applies(selections: list[Selection]) -> bool:
+    return any(
+        r.id == RULE_ID and any(e.detector in catalog.STALE_DETECTORS for e in r.eras)
+        for s in selections
+        for r in s.platform.rules
+    )
