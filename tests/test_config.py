@@ -87,7 +87,7 @@ def test_extra_rule_models_an_in_house_buildpack(tmp_path: Path) -> None:
     assert finding.rule == "in-house/psycopg2"
     assert (finding.file, finding.line) == ("requirements/production.txt", 4)
     assert finding.platforms == ("in-house",)
-    assert 'the in-house buildpack: `grep -Fiq "psycopg2" requirements.txt`' in finding.message
+    assert 'in-house `grep -Fiq "psycopg2" requirements.txt` reads only the root' in finding.message
     assert finding.fix is not None and finding.fix.text == "psycopg2==2.9.10"
     (repo / "requirements.txt").write_text("-r requirements/production.txt\nPSYCOPG2\n")
     assert scan(repo).findings == []

@@ -102,7 +102,7 @@ def apply_sarif_fix(data: bytes, replacement: dict[str, Any]) -> bytes:
 def test_sarif_fixes_make_the_same_bytes_as_fix(tree: str, tmp_path: Path) -> None:
     work = tmp_path / tree
     shutil.copytree(TREES / tree, work)
-    report = scan(work)
+    report = scan(work, platforms=["heroku"])  # one fix per file: replacements are independent
     log = sarif.as_dict(report)
     edited: dict[str, bytes] = {}
     for result in log["runs"][0]["results"]:

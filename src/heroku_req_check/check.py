@@ -44,6 +44,19 @@ def _era_keys(era: Era) -> frozenset[str]:
     return frozenset(canonical_key(n) for n in era.names if "[" not in n)
 
 
+def _case_trap(era: Era, result: Verdict, decl: Declaration) -> bool:
+    """The detector read the declaration but compares names case-sensitively."""
+    if result.why:
+        return False
+    if era.detector == "pip-grep":
+        return True
+    return (
+        era.detector == "cf-find-any"
+        and decl.file in result.reads
+        and _expected_spelling(era, decl) != decl.name
+    )
+
+
 def _expected_spelling(era: Era, decl: Declaration) -> str:
     for name in era.names:
         if "[" not in name and canonical_key(name) == decl.key:
@@ -74,7 +87,7 @@ def check(tree: RequirementsTree, selections: Iterable[Selection], read: Reader)
                     kind, spelling = "missed", ""
                     if era.detector == "never":
                         kind = "broken"
-                    elif era.detector == "pip-grep" and not result.why:
+                    elif _case_trap(era, result, decl):
                         kind, spelling = "case", _expected_spelling(era, decl)
                     # a broken release misses the package wherever it is: say it once
                     at = ("", 0) if kind == "broken" else (decl.file, decl.line)
@@ -146,7 +159,7 @@ def _finding(miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read:
         else:
             action = "No line added to the root file makes every selected release see it."
         if fix and still_missed:
-            action += f" Even then {', '.join(still_missed)} miss it."
+            action += f" Even then {', '.join(still_missed)} would not see it."
         message = f"{lead}: {reasons}. So {rule.when_missed}. {action}"
     return Finding(
         rule=rule_id,
@@ -173,7 +186,7 @@ def _reasons(miss: _Miss) -> str:
     for era, result in miss.eras:
         versions = f"v{era.first}-v{era.last}" if era.first != era.last else f"v{era.first}"
         if not miss.platform.versioned:
-            versions = "the in-house buildpack:"
+            versions = miss.platform.name  # one modelled release: name it, not a version
         if result.why and era.detector != "never":
             how = f"`{era.command}`: {result.why}"
         elif era.detector == "shell":
@@ -182,6 +195,15 @@ def _reasons(miss: _Miss) -> str:
             how = f"`{era.command}` follows only lines containing '-r '"
         elif era.detector == "never":
             how = f"`{era.command}`: {era.note}"
+        elif era.detector == "cf-find-any" and miss.kind != "case":
+            how = (
+                f"`{era.command}` reads the root file and files named on lines starting "
+                "exactly '-r ', taking names at line starts, case-sensitively"
+            )
+        elif era.detector == "cf-find-any":
+            how = f"`{era.command}` compares names case-sensitively, expecting '{miss.spelling}'"
+        elif era.detector == "substring":
+            how = f"`{era.command}` reads only {', '.join(era.files)} at the app root"
         else:
             how = f"`{era.command}` compares names case-sensitively, expecting '{miss.spelling}'"
         if era.stack:

@@ -100,8 +100,13 @@ def list_rules() -> str:
     for platform in catalog.load():
         for rule in platform.rules:
             for era in rule.eras:
+                versions = (
+                    f"{platform.name}@v{era.first}-v{era.last}"
+                    if platform.versioned
+                    else f"{platform.name} (current)"
+                )
                 rows.append(
-                    f"{rule.id}\t{platform.name}@v{era.first}-v{era.last}\t{era.detector}\t"
+                    f"{rule.id}\t{versions}\t{era.detector}\t"
                     f"{era.command}\t{platform.repo}@{era.source.tag}:{era.source.path}"
                 )
     return "rule\tversions\tdetector\tcommand\tsource\n" + "\n".join(rows) + "\n"
@@ -136,7 +141,8 @@ def explain(rule_id: str) -> str | None:
             ]
             for era in rule.eras:
                 stack = f" (only on the {era.stack} stack)" if era.stack else ""
-                lines.append(f"  v{era.first}-v{era.last} [{era.detector}]{stack}: {era.command}")
+                span = f"v{era.first}-v{era.last}" if platform.versioned else "current release"
+                lines.append(f"  {span} [{era.detector}]{stack}: {era.command}")
                 if era.note:
                     lines.append(f"      note: {era.note}")
                 lines.append(

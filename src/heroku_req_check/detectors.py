@@ -25,6 +25,7 @@ Reader = Callable[[str], bytes | None]  # repo-relative path -> bytes, None if a
 class Verdict:
     detected: bool
     why: str = ""  # when not detected for a reason other than "not in the files it reads"
+    reads: frozenset[str] = frozenset()  # files the detector read (when it follows includes)
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,63 @@ def pip_grep_verdict(era: Era, tree: RequirementsTree) -> Verdict:
     return Verdict(bool(pip_grep_names(era, tree) & set(era.names)))
 
 
+# Cloud Foundry python-buildpack, src/python/requirements/requirements.go (v1.9.4):
+# names are the run of these characters at a line start of the joined files (Go's \w is ASCII)
+_CF_NAME = re.compile(rb"^[\w\-\[\]]+", re.M)
+
+
+def cf_parse(root: str, root_data: bytes, read: Reader) -> tuple[list[bytes], list[str], str]:
+    """parseRequirements: (lines of root and included files, files read, error or "").
+
+    Lines are split on "\n" only; a line *starting* with exactly "-r " includes the rest of the
+    line (trailing blanks, comments and a CR included) as a path, found by replacing every
+    occurrence of the including file's base name in its path (strings.ReplaceAll). Any file
+    that cannot be read makes the step, and the build, fail.
+    """
+    lines: list[bytes] = []
+    files: list[str] = []
+    pending: list[tuple[str, bytes | None, tuple[str, ...]]] = [(root, root_data, ())]
+    while pending:
+        path, data, chain = pending.pop(0)
+        if data is None:
+            return lines, files, f"{path!r} cannot be read, so the step stops with an error"
+        if path in chain:
+            return lines, files, f"{path!r} includes itself, so the step recurses until it crashes"
+        files.append(path)
+        own = data.split(b"\n")
+        lines.extend(own)
+        children = []
+        for line in own:
+            if line.startswith(b"-r "):
+                target = line[3:].decode("utf-8", errors="replace")
+                nested = path.replace(os.path.basename(path), target)
+                children.append((nested, read(os.path.normpath(nested)), (*chain, path)))
+        pending[0:0] = children  # depth first, like the recursion
+    return lines, files, ""
+
+
+def cf_verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
+    root = tree.root_file
+    if root is None:
+        return Verdict(False)
+    lines, files, error = cf_parse(tree.root, root.data, read)
+    if error:
+        return Verdict(False, error, frozenset(files))
+    names = {m.decode() for m in _CF_NAME.findall(b"\n".join(lines))}
+    return Verdict(bool(names & set(era.names)), "", frozenset(files))
+
+
+def substring_verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
+    """Nixpacks' uses_dep: any of the app-root files, lowercased, contains the pattern."""
+    if era.requires and read(era.requires) is None:
+        return Verdict(True)  # the step's other condition is not met: missing it costs nothing
+    for name in era.files:
+        data = tree.root_file.data if name == tree.root and tree.root_file else read(name)
+        if data is not None and era.pattern in data.decode("utf-8", "replace").lower():
+            return Verdict(True)
+    return Verdict(False)
+
+
 def verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
     root_file = tree.root_file
     if era.detector == "shell":
@@ -163,4 +221,8 @@ def verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
         return Verdict(in_req_detects(era.pattern, tree.root, read))
     if era.detector == "pip-grep":
         return pip_grep_verdict(era, tree)
+    if era.detector == "cf-find-any":
+        return cf_verdict(era, tree, read)
+    if era.detector == "substring":
+        return substring_verdict(era, tree, read)
     return Verdict(False, era.note)

@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-DETECTORS = ("shell", "in-req", "pip-grep", "never", "stale-uninstall", "stale-cache")
+DETECTORS = (
+    "shell",
+    "in-req",
+    "pip-grep",
+    "never",
+    "cf-find-any",
+    "substring",
+    "stale-uninstall",
+    "stale-cache",
+)
 STALE_DETECTORS = ("stale-uninstall", "stale-cache")
 
 
@@ -45,6 +54,8 @@ class Era:
     note: str = ""
     stack: str = ""
     compare: str = "name"  # pip-grep: "name" as written, or pkg_resources "project_name"
+    files: tuple[str, ...] = ()  # substring: the app-root files read
+    requires: str = ""  # the step only matters when this app-root file exists
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,7 @@ def _era(raw: dict[str, object], repo: str) -> Era:
     if not isinstance(src, dict):
         raise CatalogError(f"era {versions} has no source")
     names = raw.get("names", [])
+    files = raw.get("files", [])
     return Era(
         first=int(first.lstrip("v")),
         last=int(last.lstrip("v")),
@@ -109,6 +121,8 @@ def _era(raw: dict[str, object], repo: str) -> Era:
         note=str(raw.get("note", "")),
         stack=str(raw.get("stack", "")),
         compare=str(raw.get("compare", "name")),
+        files=tuple(str(f) for f in files) if isinstance(files, list) else (),
+        requires=str(raw.get("requires", "")),
     )
 
 
@@ -144,6 +158,7 @@ def _platform(data: dict[str, object]) -> Platform:
         releases=_ranges(str(head["releases"])),
         aliases=tuple(str(a) for a in head.get("aliases", ())),
         rules=tuple(rules),
+        versioned=bool(head.get("versioned", True)),
     )
 
 
