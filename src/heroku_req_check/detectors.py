@@ -158,48 +158,59 @@ def pip_grep_verdict(era: Era, tree: RequirementsTree) -> Verdict:
 
 # Cloud Foundry python-buildpack, src/python/requirements/requirements.go (v1.9.4):
 # names are the run of these characters at a line start of the joined files (Go's \w is ASCII)
-_CF_NAME = re.compile(rb"^[\w\-\[\]]+", re.M)
+_CF_INCLUDE = re.compile(rb"^-r ([^\n]*)", re.M)  # the rest of the line, a CR included
 
 
-def cf_parse(root: str, root_data: bytes, read: Reader) -> tuple[list[bytes], list[str], str]:
-    """parseRequirements: (lines of root and included files, files read, error or "").
+@cache
+def _cf_targets(data: bytes) -> tuple[str, ...]:
+    """A file's include targets (cached: fix trials re-run the detector on the same files)."""
+    return tuple(m.decode("utf-8", errors="replace") for m in _CF_INCLUDE.findall(data))
+
+
+@cache
+def _cf_names_re(names: tuple[str, ...]) -> re.Pattern[bytes]:
+    """A line-start run of name characters that is exactly one of `names`."""
+    alternatives = b"|".join(re.escape(n.encode()) for n in names)
+    return re.compile(rb"^(?:" + alternatives + rb")(?![\w\-\[\]])", re.M)
+
+
+def cf_parse(root: str, root_data: bytes, read: Reader) -> tuple[list[tuple[str, bytes]], str]:
+    """parseRequirements: the files read, in order, with their bytes, and an error or "".
 
     Lines are split on "\n" only; a line *starting* with exactly "-r " includes the rest of the
     line (trailing blanks, comments and a CR included) as a path, found by replacing every
     occurrence of the including file's base name in its path (strings.ReplaceAll). Any file
     that cannot be read makes the step, and the build, fail.
     """
-    lines: list[bytes] = []
-    files: list[str] = []
+    files: list[tuple[str, bytes]] = []
     pending: list[tuple[str, bytes | None, tuple[str, ...]]] = [(root, root_data, ())]
     while pending:
         path, data, chain = pending.pop(0)
         if data is None:
-            return lines, files, f"{path!r} cannot be read, so the step stops with an error"
+            return files, f"{path!r} cannot be read, so the step stops with an error"
         if path in chain:
-            return lines, files, f"{path!r} includes itself, so the step recurses until it crashes"
-        files.append(path)
-        own = data.split(b"\n")
-        lines.extend(own)
+            return files, f"{path!r} includes itself, so the step recurses until it crashes"
+        files.append((path, data))
         children = []
-        for line in own:
-            if line.startswith(b"-r "):
-                target = line[3:].decode("utf-8", errors="replace")
-                nested = path.replace(os.path.basename(path), target)
-                children.append((nested, read(os.path.normpath(nested)), (*chain, path)))
+        for target in _cf_targets(data):
+            nested = path.replace(os.path.basename(path), target)
+            children.append((nested, read(os.path.normpath(nested)), (*chain, path)))
         pending[0:0] = children  # depth first, like the recursion
-    return lines, files, ""
+    return files, ""
 
 
 def cf_verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
+    """FindAnyPackage: the names regex over the files joined with "\n". Joining puts every
+    file's first line at a line start, so each file can be searched on its own."""
     root = tree.root_file
     if root is None:
         return Verdict(False)
-    lines, files, error = cf_parse(tree.root, root.data, read)
+    files, error = cf_parse(tree.root, root.data, read)
+    reads = frozenset(path for path, _ in files)
     if error:
-        return Verdict(False, error, frozenset(files))
-    names = {m.decode() for m in _CF_NAME.findall(b"\n".join(lines))}
-    return Verdict(bool(names & set(era.names)), "", frozenset(files))
+        return Verdict(False, error, reads)
+    wanted = _cf_names_re(era.names)
+    return Verdict(any(wanted.search(data) for _, data in files), "", reads)
 
 
 def substring_verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:

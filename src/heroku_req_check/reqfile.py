@@ -194,4 +194,7 @@ def names_pattern(keys: set[str] | frozenset[str]) -> re.Pattern[str]:
     spellings = sorted(
         "[-_.]+".join(re.escape(part) for part in key.split("-")) for key in keys if key
     )
-    return re.compile("|".join(spellings) or r"(?!)")
+    # bounded like a name token: "psycopg2" must not fire on every "psycopg2-binary" line
+    return re.compile(
+        r"(?<![a-z0-9._-])(?:" + ("|".join(spellings) or r"(?!)") + r")(?![a-z0-9._-])"
+    )

@@ -12,10 +12,7 @@ nothing lands outside it) and walked with the same walker, limits and containmen
 
 from __future__ import annotations
 
-import io
 import subprocess
-import tarfile
-import tempfile
 from pathlib import Path
 
 from . import catalog
@@ -31,6 +28,10 @@ class BaseUnavailable(RuntimeError):
 
 
 def base_tree(repo: Path, rev: str, root: str, limits: Limits) -> RequirementsTree:
+    import io  # only with --base: tarfile and tempfile cost every other run ~15 ms
+    import tarfile
+    import tempfile
+
     def git(*args: str) -> bytes:
         try:
             done = subprocess.run(
