@@ -236,6 +236,32 @@ class State:
         self.commits[sha] = {"tree": tree, "parents": parents, "message": message}
         return sha
 
+    def adopt_git(self, checkout: Path) -> str:
+        """Register a real git repository's commits, trees and blobs under their real SHAs
+        (so a workflow checkout of the head matches this server); returns HEAD."""
+        import subprocess
+
+        def git(*args: str) -> bytes:
+            return subprocess.run(
+                ["git", "-C", str(checkout), *args], check=True, capture_output=True
+            ).stdout
+
+        for sha in git("rev-list", "--reverse", "HEAD").decode().split():
+            tree = git("rev-parse", f"{sha}^{{tree}}").decode().strip()
+            parents = git("rev-list", "--parents", "-n", "1", sha).decode().split()[1:]
+            entries = {}
+            for row in git("ls-tree", "-r", "-z", sha).split(b"\0"):
+                if row:
+                    meta, name = row.split(b"\t", 1)
+                    blob = meta.split()[2].decode()
+                    self.blobs[blob] = git("cat-file", "blob", blob)
+                    entries[name.decode()] = blob
+            self.trees[tree] = entries
+            self.commits[sha] = {"tree": tree, "parents": parents, "message": "git"}
+        head = git("rev-parse", "HEAD").decode().strip()
+        self.refs[f"heads/{self.head_ref}"] = head
+        return head
+
     def files_at(self, commit: str) -> dict[str, bytes]:
         tree = self.trees[self.commits[commit]["tree"]]
         return {path: self.blobs[sha] for path, sha in tree.items()}

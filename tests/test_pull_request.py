@@ -73,6 +73,38 @@ def make_pr(head_files: dict[str, bytes] = HEAD_FILES) -> PR:
     return pr
 
 
+def git_pr(tmp_path: Path, head_files: dict[str, bytes] = HEAD_FILES) -> tuple[PR, Path]:
+    """A real git checkout at the head commit (as `actions/checkout` with
+    `ref: ${{ github.event.pull_request.head.sha }}` leaves it), and the server's view of it."""
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", "-c", "user.email=t@example.invalid", "-c", "user.name=t", *args],
+            cwd=checkout, check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        return done.stdout.strip()
+
+    git("init", "-q")
+    for files in (BASE_FILES, head_files):
+        for path, data in files.items():
+            (checkout / path).parent.mkdir(parents=True, exist_ok=True)
+            (checkout / path).write_bytes(data)
+        git("add", "-A")
+        git("commit", "-qm", "commit", "--allow-empty")
+    state = State()
+    head = state.adopt_git(checkout)
+    base = state.commits[head]["parents"][0]
+    pr = PR(state, base, head)
+    pr.state.diff = {
+        path: patch_of(BASE_FILES.get(path, b""), data)
+        for path, data in head_files.items()
+        if BASE_FILES.get(path) != data
+    }
+    return pr, checkout
+
+
 @pytest.fixture
 def server(spec: OpenAPI) -> Iterator[FakeGitHub]:
     with FakeGitHub(spec, make_pr().state) as gh:
@@ -107,13 +139,16 @@ class Run:
 
 def run_action(
     tmp_path: Path, server: FakeGitHub, pr: PR, fork: bool = False, event: str = "pull_request",
-    **inputs: str,
+    checkout: Path | None = None, **inputs: str,
 ) -> Run:  # fmt: skip
-    workspace = tmp_path / f"ws-{pr.head[:8]}-{len(server.log)}"
-    for path, data in pr.state.files_at(pr.head).items():
-        (workspace / path).parent.mkdir(parents=True, exist_ok=True)
-        (workspace / path).write_bytes(data)
-    output, summary = workspace.parent / "out.txt", workspace.parent / "summary.md"
+    """Without `checkout`, the workspace is a plain copy of the head's files (like the merge
+    commit `actions/checkout` makes by default: no usable git history)."""
+    workspace = checkout or tmp_path / f"ws-{pr.head[:8]}-{len(server.log)}"
+    if checkout is None:
+        for path, data in pr.state.files_at(pr.head).items():
+            (workspace / path).parent.mkdir(parents=True, exist_ok=True)
+            (workspace / path).write_bytes(data)
+    output, summary = tmp_path / "out.txt", tmp_path / "summary.md"
     output.write_text(""), summary.write_text("")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))}
     env.update(
@@ -138,8 +173,8 @@ def run_action(
 
 
 def budget(server: FakeGitHub, annotations: int, commit: bool = False) -> None:
-    """At most 4 + ceil(annotations / 50) calls; a suggestion commit needs one more (read the
-    head tree, create tree, create commit, move the branch, beside the diff and check run)."""
+    """At most 4 + ceil(annotations / 50) calls; `commit=True`: one more, for a suggestion
+    commit from a checkout that is not the head commit (the head tree is read from the API)."""
     allowed = 4 + math.ceil(annotations / 50) + (1 if commit else 0)
     assert len(server.log) <= allowed, server.log
 
@@ -217,35 +252,49 @@ def test_fork_with_read_only_token_still_reports(tmp_path: Path, server: FakeGit
     assert server.state.comments == [] and server.state.check_runs == []
 
 
-def test_suggestion_commit_appends_exactly_the_line(tmp_path: Path, server: FakeGitHub) -> None:
+def test_suggestion_commit_appends_exactly_the_line(tmp_path: Path, spec: OpenAPI) -> None:
+    pr, checkout = git_pr(tmp_path)
+    with FakeGitHub(spec, pr.state) as server:
+        run = run_action(tmp_path, server, pr, checkout=checkout, suggest="commit")
+        assert server.violations == []
+        commit = run.output("commit")
+        assert server.state.refs["heads/changes"] == commit
+        assert server.state.commits[commit]["parents"] == [pr.head]
+        files = server.state.files_at(commit)
+        assert files["requirements.txt"] == HEAD_FILES["requirements.txt"] + b"pylibmc==1.6.3\n"
+        assert {p: d for p, d in files.items() if p != "requirements.txt"} == {
+            p: d for p, d in HEAD_FILES.items() if p != "requirements.txt"
+        }
+        assert server.state.commits[commit]["author"]["name"] == "heroku-req-check"
+        assert "do not start new workflow runs" in run.summary
+        budget(server, 1)  # the head checkout holds the tree and the file: no reads needed
+        # the same event again: the branch has moved on (to our commit): nothing more
+        server.log.clear()
+        again = run_action(tmp_path, server, pr, checkout=checkout, suggest="commit")
+        assert again.output("commit") == ""
+        assert "commit not pushed: branch changes moved" in again.stdout
+        assert server.state.refs["heads/changes"] == commit
+
+
+def test_suggestion_commit_from_a_merge_checkout_reads_the_head(
+    tmp_path: Path, server: FakeGitHub
+) -> None:
+    """Without the head checked out, the head tree is read from the API: one call more."""
     pr = PR(server.state, *_shas(server))
     run = run_action(tmp_path, server, pr, suggest="commit")
     assert server.violations == []
     commit = run.output("commit")
-    assert server.state.refs["heads/changes"] == commit
-    assert server.state.commits[commit]["parents"] == [pr.head]
     files = server.state.files_at(commit)
     assert files["requirements.txt"] == HEAD_FILES["requirements.txt"] + b"pylibmc==1.6.3\n"
-    assert {p: d for p, d in files.items() if p != "requirements.txt"} == {
-        p: d for p, d in HEAD_FILES.items() if p != "requirements.txt"
-    }
-    assert server.state.commits[commit]["author"]["name"] == "heroku-req-check"
-    assert "do not start new workflow runs" in run.summary
+    assert len(server.calls("GET", "/git/trees/")) == 1
     budget(server, 1, commit=True)
-    # the same event again: the branch has moved on (to our commit): nothing more is pushed
-    server.log.clear()
-    again = run_action(tmp_path, server, pr, suggest="commit")
-    assert (
-        again.output("commit") == "" and "commit not pushed: branch changes moved" in again.stdout
-    )
-    assert server.state.refs["heads/changes"] == commit
 
 
 def test_suggestion_commit_keeps_crlf_and_bom(tmp_path: Path, spec: OpenAPI) -> None:
     head = {**HEAD_FILES, "requirements.txt": b"\xef\xbb\xbf-r requirements/production.txt\r\n"}
-    pr = make_pr(head)
+    pr, checkout = git_pr(tmp_path, head)
     with FakeGitHub(spec, pr.state) as server:
-        run = run_action(tmp_path, server, pr, suggest="commit")
+        run = run_action(tmp_path, server, pr, checkout=checkout, suggest="commit")
         assert server.violations == []
         files = server.state.files_at(run.output("commit"))
     assert files["requirements.txt"] == head["requirements.txt"] + b"pylibmc==1.6.3\r\n"

@@ -114,6 +114,7 @@ def main() -> int:
             prefix=prefix,
             strategy=strategy,
             timeout=timeout,
+            workspace=str(workspace.resolve()),
         )
         outcome = pull_request.publish(report, event, options)
         # the selection (filter: added) decides the step's verdict as it does the check run's

@@ -56,6 +56,7 @@ class Options:
     strategy: str = "copy"
     timeout: int = 10
     retries: int = 2
+    workspace: str = ""  # the checkout: when it is the head commit, the commit step reads it
 
 
 @dataclass
@@ -312,6 +313,26 @@ def _git_blob_sha(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\x00" % len(data) + data).hexdigest()
 
 
+def _local_head(workspace: str, head_sha: str, path: str) -> tuple[str, str, str] | None:
+    """(tree sha, file mode, blob sha) of `path` when the checkout in `workspace` is exactly
+    the commit `head_sha`; None otherwise (a merge commit, no git, a shallow oddity)."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", "-C", workspace, *args], capture_output=True, text=True, timeout=30
+        )
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    if not workspace or git("rev-parse", "HEAD") != head_sha:
+        return None
+    tree = git("rev-parse", "HEAD^{tree}")
+    listed = git("ls-tree", "--full-tree", "HEAD", "--", path).split()
+    if not tree or len(listed) < 4 or listed[1] != "blob":
+        return None
+    return tree, listed[0], listed[2]
+
+
 def _commit(
     repo: Any, report: Report, event: EventContext, options: Options, outcome: Outcome
 ) -> None:
@@ -325,16 +346,30 @@ def _commit(
         return
     root = report.tree.root
     path = f"{options.prefix}/{root}" if options.prefix else root
-    tree = _call("commit", lambda: repo.get_git_tree(event.report_sha, recursive=True))
-    entry = next((e for e in tree.tree if e.path == path), None)
-    if entry is None:
-        raise _Skip(f"commit skipped: {path} is not in the head commit")
     local = report.tree.files[root].data
-    if entry.sha == _git_blob_sha(local):
-        data = local  # the checkout holds the head's bytes: no download needed
+    checkout = _local_head(options.workspace, event.report_sha, path)
+    if checkout is not None and checkout[2] == _git_blob_sha(local):
+        # the workflow checked out the head commit itself: its tree and the root file's
+        # bytes are here already, which saves two API calls
+        tree_sha, mode, _blob = checkout
+        tree: Any = github.GitTree.GitTree(
+            repo._requester,
+            attributes={"sha": tree_sha},
+            completed=False,
+            url=f"{repo.url}/git/trees/{tree_sha}",
+        )
+        data = local
     else:
-        blob = _call("commit", lambda: repo.get_git_blob(entry.sha))
-        data = base64.b64decode(blob.content)
+        tree = _call("commit", lambda: repo.get_git_tree(event.report_sha, recursive=True))
+        entry = next((e for e in tree.tree if e.path == path), None)
+        if entry is None:
+            raise _Skip(f"commit skipped: {path} is not in the head commit")
+        mode = entry.mode
+        if entry.sha == _git_blob_sha(local):
+            data = local  # the checkout holds the head's bytes: no download needed
+        else:
+            blob = _call("commit", lambda: repo.get_git_blob(entry.sha))
+            data = base64.b64decode(blob.content)
     new = data
     try:
         for fix in fixes:
@@ -348,7 +383,7 @@ def _commit(
     if new == data:
         outcome.notices.append(f"commit not needed: {path} on the branch already has the fix")
         return
-    element = InputGitTreeElement(path, entry.mode, "blob", content=text)
+    element = InputGitTreeElement(path, mode, "blob", content=text)
     new_tree = _call("commit", lambda: repo.create_git_tree([element], base_tree=tree))
     parent = github.GitCommit.GitCommit(  # lazy: PyGithub's getter would fetch it
         repo._requester, attributes={"sha": event.report_sha}, completed=False
