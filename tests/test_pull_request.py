@@ -328,6 +328,26 @@ def test_422_on_the_review_is_a_notice(tmp_path: Path, server: FakeGitHub) -> No
     assert len(server.state.check_runs) == 1  # the other steps still ran
 
 
+def test_404_on_the_diff_reports_everything(tmp_path: Path, server: FakeGitHub) -> None:
+    pr = PR(server.state, *_shas(server))
+    server.faults.append(Fault("GET", r"/pulls/\d+/files$", 404))
+    run = run_action(tmp_path, server, pr)
+    assert server.violations == []
+    assert "diff skipped: GitHub answered 404" in run.stdout
+    assert "Reporting every finding instead" in run.stdout
+    assert len(server.state.check_runs) == 1 and server.state.comments == []
+
+
+@pytest.mark.parametrize("event", ["pull_request_target", "workflow_dispatch"])
+def test_other_events(tmp_path: Path, server: FakeGitHub, event: str) -> None:
+    pr = PR(server.state, *_shas(server))
+    run_action(tmp_path, server, pr, event=event)
+    assert server.violations == []
+    assert len(server.state.check_runs) == 1
+    # pull_request_target carries the pull request (and a writable token): it gets a review
+    assert len(server.state.comments) == (1 if event == "pull_request_target" else 0)
+
+
 def test_500_then_success_is_retried(tmp_path: Path, server: FakeGitHub) -> None:
     pr = PR(server.state, *_shas(server))
     server.faults.append(Fault("POST", r"/check-runs$", 500))
@@ -385,6 +405,7 @@ def test_filter_added_ignores_old_findings(tmp_path: Path, spec: OpenAPI) -> Non
     with FakeGitHub(spec, state) as server:
         run = run_action(tmp_path, server, pr)
         assert run.code == 0 and run.output("selected") == "0" and run.output("findings") == "1"
+        assert "0 of 1 finding(s) are introduced by this pull request" in run.summary
         assert server.state.check_runs[0]["annotations"] == []
         assert server.state.comments == []
         run_all = run_action(tmp_path, server, pr, filter="all")

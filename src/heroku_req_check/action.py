@@ -122,6 +122,12 @@ def main() -> int:
         notes = outcome.notices
         commit = outcome.commit_sha
         selected = len(outcome.selected)
+        if selected != len(report.findings):
+            notes.append(
+                f"filter: added: {selected} of {len(report.findings)} finding(s) are introduced "
+                "by this pull request; the check run, review, commit and the step's verdict use "
+                "those, and the table below lists all of them"
+            )
         if outcome.new_comments or outcome.resolved_comments:
             notes.append(
                 f"review: {outcome.new_comments} new comment(s), {outcome.kept_comments} "
