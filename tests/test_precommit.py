@@ -69,7 +69,9 @@ def test_fix_hook_adds_the_line_and_fails_for_review(tmp_path: Path, precommit_h
     nested = (repo / "requirements/production.txt").read_bytes()
     proc = try_repo(repo, precommit_home, "heroku-req-check-fix", "--all-files")
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert (repo / "requirements.txt").read_bytes() == before + b"pylibmc==1.6.3\n"
+    # every catalogued platform by default: Heroku's pylibmc and Nixpacks' psycopg2
+    added = b"pylibmc==1.6.3\npsycopg2==2.9.10\n"
+    assert (repo / "requirements.txt").read_bytes() == before + added
     assert (repo / "requirements/production.txt").read_bytes() == nested
     again = try_repo(repo, precommit_home, "heroku-req-check", "--all-files")
     assert again.returncode == 0, again.stdout + again.stderr
