@@ -175,6 +175,47 @@ CASES = [
 ]
 
 
+RAILPACK = "railwayapp/railpack v0.37.0 (ee7025be), core/providers/python/"
+CASES += [
+    (
+        "railpack-nested-file-not-named-requirements-txt",
+        {"requirements.txt": "-r requirements/prod.txt\n", "requirements/prod.txt": "pycairo\n"},
+        "railpack",
+        [("railpack/cairo", "requirements/prod.txt", 1)],
+        RAILPACK + 'python.go:532 FindFiles("**/{requirements.txt,pyproject.toml,Pipfile}")',
+        "reads only files named requirements.txt, pyproject.toml, Pipfile",
+    ),
+    (
+        "railpack-any-requirements-txt-counts",
+        {
+            "requirements.txt": "-r requirements/prod.txt\n",
+            "requirements/prod.txt": "pycairo\n",
+            "tools/requirements.txt": "# PyCairo for the docs build\n",
+        },
+        "railpack",
+        [],
+        RAILPACK + "python.go:532-538 (any such file, lowercased contains)",
+        "",
+    ),
+    (
+        "railpack-playwright-root-names-only",
+        {"requirements.txt": "-r n.txt\n# playwright\n", "n.txt": "playwright==1.4\n"},
+        "railpack",
+        [("railpack/playwright", "n.txt", 1)],
+        RAILPACK + "dependencies.go:50-63, 108-111 (root file, name at the trimmed line start)",
+        "reads only the names at line starts of the root file",
+    ),
+    (
+        "railpack-playwright-indented-and-normalised",
+        {"requirements.txt": "-r n.txt\n   Playwright>=1\n", "n.txt": "playwright==1.4\n"},
+        "railpack",
+        [],
+        RAILPACK + "dependencies.go:109 TrimSpace, :114 lower case and -_. runs",
+        "",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("files", "platform", "expected", "source", "reason"),
     [c[1:] for c in CASES],

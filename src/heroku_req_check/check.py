@@ -175,6 +175,8 @@ def _finding(miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read:
 
 
 def _severity(rule: Rule, miss: _Miss) -> Severity:
+    if rule.severity == "notice":
+        return "notice"
     if all(era.stack for era, _ in miss.eras):
         return "warning"  # only bites on a retired stack
     return "error" if rule.severity == "error" else "warning"
@@ -204,6 +206,10 @@ def _reasons(miss: _Miss) -> str:
             how = f"`{era.command}` compares names case-sensitively, expecting '{miss.spelling}'"
         elif era.detector == "substring":
             how = f"`{era.command}` reads only {', '.join(era.files)} at the app root"
+        elif era.detector == "substring-anywhere":
+            how = f"`{era.command}` reads only files named {', '.join(era.files)}"
+        elif era.detector == "production-dep":
+            how = f"`{era.command}` reads only the names at line starts of the root file"
         else:
             how = f"`{era.command}` compares names case-sensitively, expecting '{miss.spelling}'"
         if era.stack:

@@ -224,6 +224,41 @@ def substring_verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict
     return Verdict(False)
 
 
+@cache
+def _manifests(repo_dir: str, scan_id: int, names: tuple[str, ...]) -> tuple[str, ...]:
+    from .tree import find_named
+
+    return tuple(find_named(repo_dir, frozenset(names)))
+
+
+def anywhere_verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
+    """Railpack's usesDep: every file *named* like era.files anywhere in the app (a `**/`
+    glob, so requirements/production.txt never counts), lowercased, contains the pattern."""
+    paths = _manifests(tree.repo_dir, tree.scan_id, era.files) if tree.repo_dir else ()
+    for path in paths:
+        data = tree.root_file.data if path == tree.root and tree.root_file else read(path)
+        if data is not None and era.pattern in data.decode("utf-8", "replace").lower():
+            return Verdict(True)
+    return Verdict(False)
+
+
+_RAILPACK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def production_dep_verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
+    """Railpack's usesProductionDep with a requirements.txt: the root file only, each line
+    trimmed, the leading name normalised (lower case, runs of -_. as '-') and compared."""
+    root = tree.root_file
+    if root is None:
+        return Verdict(False)
+    wanted = re.sub(r"[-_.]+", "-", era.pattern.lower())
+    for line in root.data.decode("utf-8", "replace").splitlines():
+        match = _RAILPACK_NAME.match(line.strip())
+        if match and re.sub(r"[-_.]+", "-", match.group().lower()) == wanted:
+            return Verdict(True)
+    return Verdict(False)
+
+
 def verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
     root_file = tree.root_file
     if era.detector == "shell":
@@ -236,4 +271,8 @@ def verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
         return cf_verdict(era, tree, read)
     if era.detector == "substring":
         return substring_verdict(era, tree, read)
+    if era.detector == "substring-anywhere":
+        return anywhere_verdict(era, tree, read)
+    if era.detector == "production-dep":
+        return production_dep_verdict(era, tree, read)
     return Verdict(False, era.note)

@@ -66,6 +66,8 @@ class RequirementsTree:
     declarations: list[Declaration] = field(default_factory=list)
     includes: list[Include] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    repo_dir: str = ""  # the real path walked, for detectors that search the whole app
+    scan_id: int = 0  # unique per walk: keys caches that must not outlive one scan
 
     @property
     def root_file(self) -> SourceFile | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import os
 import re
 import stat
@@ -52,6 +53,27 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+_SCAN_IDS = itertools.count(1)
+
+
+def find_named(repo_dir: str, names: frozenset[str], limits: Limits = DEFAULT_LIMITS) -> list[str]:
+    """Repo-relative paths of regular files called one of `names` anywhere under `repo_dir`
+    (a `**/name` glob): symlinks are not followed, `.git` is skipped, at most max_files."""
+    found: list[str] = []
+    seen = 0
+    for directory, subdirs, files in os.walk(repo_dir):
+        subdirs[:] = sorted(
+            d for d in subdirs if d != ".git" and not os.path.islink(os.path.join(directory, d))
+        )
+        for name in sorted(files):
+            seen += 1
+            if seen > limits.max_files:
+                return found
+            if name in names:
+                path = os.path.join(directory, name)
+                if not os.path.islink(path):
+                    found.append(os.path.relpath(path, repo_dir).replace(os.sep, "/"))
+    return found
 
 
 def make_reader(
@@ -100,7 +122,7 @@ class _Walker:
         self.interest = interest
         self.real_dirs: set[str] = set()
         self.problem_counts: dict[str, int] = {}
-        self.tree = RequirementsTree(root="")
+        self.tree = RequirementsTree(root="", repo_dir=self.repo_real, scan_id=next(_SCAN_IDS))
         self.declarations: dict[str, list[Declaration]] = {}
         self.installs: set[str] = set()
 

@@ -20,6 +20,8 @@ DETECTORS = (
     "never",
     "cf-find-any",
     "substring",
+    "substring-anywhere",
+    "production-dep",
     "stale-uninstall",
     "stale-cache",
 )
