@@ -46,6 +46,9 @@ def test_selection() -> None:
     assert select(["heroku@latest"])[0].releases == {351}
     assert select(["heroku@v42"])[0].releases == {42}
     assert select(["scalingo@v100"])[0].platform.name == "heroku"
+    assert select(["scalingo"])[0].releases == {351}  # what Scalingo runs today
+    assert select(["dokku"])[0].releases == {351}
+    assert select(["cf"])[0].platform.name == "cloudfoundry"
     assert 22 not in select(["heroku@v20-v30"])[0].releases
     for bad in ("heroku@v22", "nope", "heroku@vX"):
         with pytest.raises(SelectionError):

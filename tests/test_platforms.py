@@ -175,6 +175,33 @@ CASES = [
 ]
 
 
+CASES += [
+    (
+        "nix-django-comment-in-a-flask-app",
+        {"requirements.txt": "flask==3.0\n# ported from our old django site\n", "manage.py": ""},
+        "nixpacks",
+        [("nixpacks/django:overmatch", "requirements.txt", 2)],
+        "NIX python.rs:415-418: manage.py and the substring make it Django",
+        "Nixpacks treats the app as a Django project",
+    ),
+    (
+        "nix-django-brought-by-a-longer-name",
+        {"requirements.txt": "djangorestframework==3.15\n", "manage.py": ""},
+        "nixpacks",
+        [],
+        "NIX python.rs:416: djangorestframework installs Django: the start command is right",
+        "",
+    ),
+    (
+        "nix-django-comment-without-manage-py",
+        {"requirements.txt": "flask==3.0\n# ported from django\n"},
+        "nixpacks",
+        [],
+        "NIX python.rs:415 has_manage is false: no Django start command",
+        "",
+    ),
+]
+
 RAILPACK = "railwayapp/railpack v0.37.0 (ee7025be), core/providers/python/"
 CASES += [
     (

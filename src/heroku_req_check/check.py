@@ -44,6 +44,60 @@ def _era_keys(era: Era) -> frozenset[str]:
     return frozenset(canonical_key(n) for n in era.names if "[" not in n)
 
 
+def _overmatches(
+    tree: RequirementsTree, selections: Iterable[Selection], read: Reader
+) -> list[Finding]:
+    """A substring detector that fires on a comment or a longer name, where firing has a real
+    consequence (era.overmatch says which): reported on the line that makes it fire."""
+    findings = []
+    installed = {d.key for d in tree.declarations if d.installs}
+    for selection in selections:
+        for rule in selection.platform.rules:
+            if set(rule.packages) & installed:
+                continue
+            for era in rule.eras:
+                if not era.overmatch or not any(
+                    era.first <= r <= era.last for r in selection.releases
+                ):
+                    continue
+                if era.requires and read(era.requires) is None:
+                    continue
+                if any(era.pattern in key for key in installed):
+                    continue  # a longer name that brings the package along (djangorestframework)
+                for name in era.files:
+                    source = tree.files.get(name) if name == tree.root else None
+                    data = source.data if source else read(name)
+                    if data is None:
+                        continue
+                    lines = data.decode("utf-8", "replace").splitlines()
+                    hit = next(
+                        (n for n, line in enumerate(lines, 1) if era.pattern in line.lower()), 0
+                    )
+                    if not hit:
+                        continue
+                    labels = format_ranges(selection.platform, selection.releases)
+                    findings.append(
+                        Finding(
+                            rule=f"{rule.id}:overmatch",
+                            package=rule.packages[0] if rule.packages else era.pattern,
+                            severity="warning",
+                            file=name,
+                            line=hit,
+                            platforms=tuple(labels),
+                            title=f"'{era.pattern}' in {name} line {hit} misleads {labels[0]}",
+                            message=(
+                                f"{name} line {hit} contains '{era.pattern}' ({era.command} "
+                                f"matches any text, comments included) but nothing installs "
+                                f"{rule.packages[0] if rule.packages else era.pattern}: "
+                                f"{era.overmatch}. Reword that line, or set the start "
+                                "command yourself."
+                            ),
+                        )
+                    )
+                    break
+    return findings
+
+
 def _case_trap(era: Era, result: Verdict, decl: Declaration) -> bool:
     """The detector read the declaration but compares names case-sensitively."""
     if result.why:
@@ -98,6 +152,7 @@ def check(tree: RequirementsTree, selections: Iterable[Selection], read: Reader)
                     miss.releases |= releases
                     miss.eras.append((era, result))
     findings = [_finding(m, tree, list(misses.values()), read) for m in misses.values()]
+    findings += _overmatches(tree, selections, read)
     findings.sort(key=lambda f: (f.file, f.line, f.rule))
     return findings
 

@@ -58,6 +58,7 @@ class Era:
     compare: str = "name"  # pip-grep: "name" as written, or pkg_resources "project_name"
     files: tuple[str, ...] = ()  # substring: the app-root files read
     requires: str = ""  # the step only matters when this app-root file exists
+    overmatch: str = ""  # substring: what a match without the package does (a finding)
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def _era(raw: dict[str, object], repo: str) -> Era:
         compare=str(raw.get("compare", "name")),
         files=tuple(str(f) for f in files) if isinstance(files, list) else (),
         requires=str(raw.get("requires", "")),
+        overmatch=str(raw.get("overmatch", "")),
     )
 
 
@@ -231,7 +233,11 @@ def select(specs: list[str]) -> list[Selection]:
         if platform is None:
             known = ", ".join(n for p in platforms for n in (p.name, *p.aliases))
             raise SelectionError(f"unknown platform {name!r} (known: {known})")
-        if not version:
+        if not version and name.lower() in platform.aliases:
+            # Scalingo and Dokku (herokuish) follow Heroku's current buildpack: by their own
+            # name they mean its latest release; `dokku@v300` pins another
+            releases = frozenset({platform.latest})
+        elif not version:
             releases = frozenset(platform.releases)
         elif version == "latest":
             releases = frozenset({platform.latest})
