@@ -1,9 +1,10 @@
-"""Cloud Foundry and Nixpacks detectors: table tests whose expectations follow the platforms'
-source, cited per row (the Go and Rust code is not run here: no toolchain for them is part of
-the test setup, so each row states the line it models).
+"""Cloud Foundry, Nixpacks and Railpack detectors: table tests whose expectations follow the
+platforms' source, cited per row (the Go and Rust code is not run here: no toolchain for them
+is part of the test setup, so each row states the line it models).
 
 CF = cloudfoundry/python-buildpack v1.9.4 (eaea8f6d), src/python/requirements/requirements.go
 NIX = railwayapp/nixpacks v1.39.0 (bc768595), src/providers/python.rs
+RAILPACK = railwayapp/railpack v0.37.0 (ee7025be), core/providers/python/
 """
 
 from __future__ import annotations
@@ -242,6 +243,183 @@ CASES += [
     ),
 ]
 
+WSGI = "WSGI_APPLICATION = 'shop.wsgi.application'\n"
+NESTED = {"requirements.txt": "-r requirements/prod.txt\n"}
+CASES += [
+    (
+        "railpack-django-nested-no-start-command",
+        {
+            **NESTED,
+            "requirements/prod.txt": "Django==5.1\n",
+            "manage.py": "",
+            "shop/settings.py": WSGI,
+        },
+        "railpack",
+        [("railpack/django", "requirements/prod.txt", 1)],
+        RAILPACK + "django.go:47-52 isDjango (manage.py && usesDep), python.go:147-149",
+        "no Django start command is generated",
+    ),
+    (
+        "railpack-django-without-wsgi-application-makes-no-command-anyway",
+        {**NESTED, "requirements/prod.txt": "Django==5.1\n", "manage.py": ""},
+        "railpack",
+        [],
+        RAILPACK + 'django.go:38-41: no WSGI_APPLICATION, getDjangoStartCommand returns ""',
+        "",
+    ),
+    (
+        "railpack-django-without-manage-py",
+        {**NESTED, "requirements/prod.txt": "Django==5.1\n", "settings.py": WSGI},
+        "railpack",
+        [],
+        RAILPACK + "django.go:48 hasManage is false",
+        "",
+    ),
+    (
+        "railpack-django-comment-is-harmless",
+        {"requirements.txt": "flask\n# was django\n", "manage.py": "", "settings.py": WSGI},
+        "railpack",
+        [],
+        RAILPACK + "django.go:47-52: a real WSGI_APPLICATION means a Django project: no overmatch",
+        "",
+    ),
+    (
+        "railpack-flask-nested-with-gunicorn",
+        {**NESTED, "requirements/prod.txt": "flask\ngunicorn\n", "main.py": ""},
+        "railpack",
+        [
+            ("railpack/flask", "requirements/prod.txt", 1),
+            ("railpack/gunicorn", "requirements/prod.txt", 2),
+        ],
+        RAILPACK + "python.go:162-164 isFlask && hasMainPythonFile && usesDep(gunicorn)",
+        "runs `python <main file>` instead",
+    ),
+    (
+        "railpack-flask-nested-gunicorn-visible",
+        {
+            "requirements.txt": "-r requirements/prod.txt\ngunicorn\n",
+            "requirements/prod.txt": "flask\n",
+            "app.py": "",
+        },
+        "railpack",
+        [("railpack/flask", "requirements/prod.txt", 1)],
+        RAILPACK + "python.go:174-178: app.py is a main file too",
+        "Railpack does not start the app with gunicorn",
+    ),
+    (
+        "railpack-flask-without-a-server",
+        {**NESTED, "requirements/prod.txt": "flask\n", "main.py": ""},
+        "railpack",
+        [],
+        RAILPACK + "python.go:162: without gunicorn the Flask command is never chosen",
+        "",
+    ),
+    (
+        "railpack-flask-without-a-main-file",
+        {**NESTED, "requirements/prod.txt": "flask\ngunicorn\n", "wsgi.py": ""},
+        "railpack",
+        [],
+        RAILPACK + "python.go:174: wsgi.py is not one of the main files",
+        "",
+    ),
+    (
+        "railpack-fastapi-nested-uvicorn-visible",
+        {
+            "requirements.txt": "-r requirements/prod.txt\nuvicorn[standard]\n",
+            "requirements/prod.txt": "fastapi\n",
+            "main.py": "",
+        },
+        "railpack",
+        [("railpack/fastapi", "requirements/prod.txt", 1)],
+        RAILPACK + "python.go:158-160 isFastapi && hasMainPythonFile && usesDep(uvicorn)",
+        "Railpack does not start the app with uvicorn",
+    ),
+    (
+        "railpack-uvicorn-nested-fasthtml-visible",
+        {
+            "requirements.txt": "-r requirements/prod.txt\npython-fasthtml\n",
+            "requirements/prod.txt": "uvicorn\n",
+            "bot.py": "",
+        },
+        "railpack",
+        [("railpack/uvicorn", "requirements/prod.txt", 1)],
+        RAILPACK + "python.go:154-156 isFasthtml && hasMainPythonFile && usesDep(uvicorn)",
+        "sees FastAPI (or FastHTML) but not uvicorn",
+    ),
+    (
+        "railpack-flask-comment-in-a-fastapi-app",
+        {"requirements.txt": "fastapi\nuvicorn\ngunicorn\n# ported from flask\n", "main.py": ""},
+        "railpack",
+        [("railpack/flask:overmatch", "requirements.txt", 4)],
+        RAILPACK + "python.go:162-164 runs after :158-160, so the Flask command wins",
+        "overriding any Django, FastAPI",
+    ),
+    (
+        "railpack-flask-longer-name-installs-flask",
+        {"requirements.txt": "flask-cors\ngunicorn\n", "main.py": ""},
+        "railpack",
+        [],
+        RAILPACK + "python.go:595: flask-cors brings Flask: the gunicorn command is right",
+        "",
+    ),
+    (
+        "railpack-gunicorn-comment-without-gunicorn",
+        {"requirements.txt": "flask\n# gunicorn in production, later\n", "main.py": ""},
+        "railpack",
+        [("railpack/gunicorn:overmatch", "requirements.txt", 2)],
+        RAILPACK + "python.go:162-164: the comment makes usesDep(gunicorn) true",
+        "gunicorn is not installed",
+    ),
+    (
+        "railpack-uvicorn-comment-in-another-requirements-txt",
+        {
+            "requirements.txt": "fastapi\n",
+            "docs/requirements.txt": "# not uvicorn\n",
+            "main.py": "",
+        },
+        "railpack",
+        [("railpack/uvicorn:overmatch", "docs/requirements.txt", 1)],
+        RAILPACK + "python.go:532 any file named requirements.txt, :158 uvicorn found there",
+        "uvicorn is not installed",
+    ),
+    (
+        "railpack-postgres-settings-py-names-the-backend",
+        {
+            **NESTED,
+            "requirements/prod.txt": "psycopg2\n",
+            "shop/settings.py": "ENGINE = 'django.db.backends.postgresql'\n",
+        },
+        "railpack",
+        [],
+        RAILPACK + "python.go:500-502 containsDjangoPostgres over **/*.py",
+        "",
+    ),
+    (
+        "railpack-mysql-without-the-backend",
+        {
+            **NESTED,
+            "requirements/prod.txt": "mysqlclient\n",
+            "shop/settings.py": "ENGINE = 'django.db.backends.sqlite3'\n",
+        },
+        "railpack",
+        [("railpack/mysql", "requirements/prod.txt", 1)],
+        RAILPACK + "python.go:506-508 containsDjangoMysql is false",
+        "no .py file contains `django.db.backends.mysql`",
+    ),
+    (
+        "nix-postgres-settings-py-names-the-backend",
+        {
+            **NESTED,
+            "requirements/prod.txt": "psycopg2\n",
+            "settings.py": "'django.db.backends.postgresql'\n",
+        },
+        "nixpacks",
+        [],
+        "NIX python.rs:421-427 is_using_postgres: find_match over /**/*.py",
+        "",
+    ),
+]
+
 
 @pytest.mark.parametrize(
     ("files", "platform", "expected", "source", "reason"),
@@ -276,3 +454,24 @@ def test_cf_fix_makes_cloud_foundry_see_it(tmp_path: Path) -> None:
 
     apply_fixes(tmp_path, scan(tmp_path, platforms=["cloudfoundry"]))
     assert scan(tmp_path, platforms=["cloudfoundry"]).findings == []
+
+
+def test_python_file_scan_reads_only_regular_files_inside(tmp_path: Path) -> None:
+    """Django's WSGI_APPLICATION is searched in every *.py file: a FIFO must not block the scan
+    and a symlink must not lead outside, so neither can satisfy the condition."""
+    import os
+
+    repo, outside = tmp_path / "repo", tmp_path / "outside"
+    repo.mkdir()
+    outside.mkdir()
+    (outside / "settings.py").write_text(WSGI)
+    (repo / "requirements.txt").write_text("-r requirements/prod.txt\n")
+    (repo / "requirements").mkdir()
+    (repo / "requirements/prod.txt").write_text("Django==5.1\n")
+    (repo / "manage.py").write_text("")
+    os.mkfifo(repo / "fifo.py")
+    (repo / "linked.py").symlink_to(outside / "settings.py")
+    (repo / "linked").symlink_to(outside, target_is_directory=True)
+    assert scan(repo, platforms=["railpack"]).findings == []
+    (repo / "real.py").write_text(WSGI)
+    assert [f.rule for f in scan(repo, platforms=["railpack"]).findings] == ["railpack/django"]

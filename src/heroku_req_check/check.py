@@ -50,7 +50,7 @@ def _overmatches(
     """A substring detector that fires on a comment or a longer name, where firing has a real
     consequence (era.overmatch says which): reported on the line that makes it fire."""
     findings = []
-    installed = {d.key for d in tree.declarations if d.installs}
+    installed = frozenset(d.key for d in tree.declarations if d.installs)
     for selection in selections:
         for rule in selection.platform.rules:
             if set(rule.packages) & installed:
@@ -60,41 +60,31 @@ def _overmatches(
                     era.first <= r <= era.last for r in selection.releases
                 ):
                     continue
-                if era.requires and read(era.requires) is None:
-                    continue
                 if any(era.pattern in key for key in installed):
                     continue  # a longer name that brings the package along (djangorestframework)
-                for name in era.files:
-                    source = tree.files.get(name) if name == tree.root else None
-                    data = source.data if source else read(name)
-                    if data is None:
-                        continue
-                    lines = data.decode("utf-8", "replace").splitlines()
-                    hit = next(
-                        (n for n, line in enumerate(lines, 1) if era.pattern in line.lower()), 0
+                hit = detectors.substring_hit(era, tree, read, era.pattern)
+                if hit is None or not detectors.conditions_met(era, tree, read, installed=None):
+                    continue
+                name, line = hit
+                package = rule.packages[0] if rule.packages else era.pattern
+                labels = format_ranges(selection.platform, selection.releases)
+                findings.append(
+                    Finding(
+                        rule=f"{rule.id}:overmatch",
+                        package=package,
+                        severity="warning",
+                        file=name,
+                        line=line,
+                        platforms=tuple(labels),
+                        title=f"'{era.pattern}' in {name} line {line} misleads {labels[0]}",
+                        message=(
+                            f"{name} line {line} contains '{era.pattern}' ({era.command} "
+                            f"matches any text, comments included) but nothing installs "
+                            f"{package}: {era.overmatch}. Reword that line, or set the start "
+                            "command yourself."
+                        ),
                     )
-                    if not hit:
-                        continue
-                    labels = format_ranges(selection.platform, selection.releases)
-                    findings.append(
-                        Finding(
-                            rule=f"{rule.id}:overmatch",
-                            package=rule.packages[0] if rule.packages else era.pattern,
-                            severity="warning",
-                            file=name,
-                            line=hit,
-                            platforms=tuple(labels),
-                            title=f"'{era.pattern}' in {name} line {hit} misleads {labels[0]}",
-                            message=(
-                                f"{name} line {hit} contains '{era.pattern}' ({era.command} "
-                                f"matches any text, comments included) but nothing installs "
-                                f"{rule.packages[0] if rule.packages else era.pattern}: "
-                                f"{era.overmatch}. Reword that line, or set the start "
-                                "command yourself."
-                            ),
-                        )
-                    )
-                    break
+                )
     return findings
 
 
@@ -121,14 +111,24 @@ def _expected_spelling(era: Era, decl: Declaration) -> str:
 def check(tree: RequirementsTree, selections: Iterable[Selection], read: Reader) -> list[Finding]:
     misses: dict[tuple[str, str, str, str, int], _Miss] = {}
     verdicts: dict[tuple[str, int], Verdict] = {}
+    # declarations by key, in tree order: rules x eras x declarations would be quadratic
+    by_key: dict[str, list[tuple[int, Declaration]]] = {}
+    for position, decl in enumerate(tree.declarations):
+        by_key.setdefault(decl.key, []).append((position, decl))
     for selection in selections:
         platform = selection.platform
         for rule in platform.rules:
+            if rule.vcs:
+                candidates = tree.declarations
+            else:
+                candidates = [
+                    d for _, d in sorted(p for key in rule.packages for p in by_key.get(key, ()))
+                ]
             for era in rule.eras:
                 releases = {r for r in selection.releases if era.first <= r <= era.last}
                 if not releases:
                     continue
-                relevant = [d for d in tree.declarations if _relevant(rule, era, d)]
+                relevant = [d for d in candidates if _relevant(rule, era, d)]
                 if not relevant:
                     continue
                 cache_key = (rule.id, era.first)
@@ -267,6 +267,8 @@ def _reasons(miss: _Miss) -> str:
             how = f"`{era.command}` reads only the names at line starts of the root file"
         else:
             how = f"`{era.command}` compares names case-sensitively, expecting '{miss.spelling}'"
+        if era.detected_by_code:
+            how += f", and no .py file contains `{era.detected_by_code}`"
         if era.stack:
             how += f" (only on the {era.stack} stack)"
         grouped.setdefault(how, []).append(versions)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import stat
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -214,14 +215,55 @@ def cf_verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
 
 
 def substring_verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
-    """Nixpacks' uses_dep: any of the app-root files, lowercased, contains the pattern."""
-    if era.requires and read(era.requires) is None:
-        return Verdict(True)  # the step's other condition is not met: missing it costs nothing
-    for name in era.files:
-        data = tree.root_file.data if name == tree.root and tree.root_file else read(name)
-        if data is not None and era.pattern in data.decode("utf-8", "replace").lower():
-            return Verdict(True)
-    return Verdict(False)
+    """Nixpacks' uses_dep (the app-root files) and Railpack's usesDep (every file *named* like
+    era.files anywhere, a `**/` glob, so requirements/production.txt never counts): the
+    lowercased text contains the pattern."""
+    if not conditions_met(era, tree, read, installed=_installed(tree)):
+        return Verdict(True)  # the step's other conditions are not met: missing it costs nothing
+    if substring_hit(era, tree, read, era.pattern) is not None:
+        return Verdict(True)
+    # the walk over the app's Python files is paid only here, when the package was missed
+    return Verdict(bool(era.detected_by_code) and _code_matches(tree, era.detected_by_code))
+
+
+def _installed(tree: RequirementsTree) -> frozenset[str]:
+    return frozenset(d.key for d in tree.declarations if d.installs)
+
+
+def conditions_met(
+    era: Era, tree: RequirementsTree, read: Reader, *, installed: frozenset[str] | None
+) -> bool:
+    """The step's conditions besides its own match. `with_packages` counts as met when the tree
+    installs one (`installed`: would the step fire if the package were visible?) or, with
+    installed=None, when the platform's own test sees one (does the step fire as things are?)."""
+    if era.requires and all(read(name) is None for name in era.requires):
+        return False
+    if era.with_packages:
+        if installed is not None:
+            if not installed & set(era.with_packages):
+                return False
+        elif not any(substring_hit(era, tree, read, p) for p in era.with_packages):
+            return False
+    return not era.requires_code or _code_matches(tree, era.requires_code)
+
+
+def substring_hit(
+    era: Era, tree: RequirementsTree, read: Reader, needle: str
+) -> tuple[str, int] | None:
+    """The first (file, line) where the platform's lowercased substring test finds `needle`."""
+    if era.detector == "substring":
+        paths: tuple[str, ...] = era.files
+    else:
+        paths = _manifests(tree.repo_dir, tree.scan_id, era.files) if tree.repo_dir else ()
+    for path in paths:
+        data = tree.root_file.data if path == tree.root and tree.root_file else read(path)
+        if data is None:
+            continue
+        text = data.decode("utf-8", "replace").lower()
+        at = text.find(needle)
+        if at != -1:
+            return path, len((text[:at] + "x").splitlines())
+    return None
 
 
 @cache
@@ -231,15 +273,28 @@ def _manifests(repo_dir: str, scan_id: int, names: tuple[str, ...]) -> tuple[str
     return tuple(find_named(repo_dir, frozenset(names)))
 
 
-def anywhere_verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
-    """Railpack's usesDep: every file *named* like era.files anywhere in the app (a `**/`
-    glob, so requirements/production.txt never counts), lowercased, contains the pattern."""
-    paths = _manifests(tree.repo_dir, tree.scan_id, era.files) if tree.repo_dir else ()
-    for path in paths:
-        data = tree.root_file.data if path == tree.root and tree.root_file else read(path)
-        if data is not None and era.pattern in data.decode("utf-8", "replace").lower():
-            return Verdict(True)
-    return Verdict(False)
+def _code_matches(tree: RequirementsTree, pattern: str) -> bool:
+    return bool(tree.repo_dir) and _any_python_file_matches(tree.repo_dir, tree.scan_id, pattern)
+
+
+@cache
+def _any_python_file_matches(repo_dir: str, scan_id: int, pattern: str) -> bool:
+    """Railpack's FindFilesWithContent("**/*.py", re): only asked when a finding depends on
+    it, so the walk over the app's Python files is paid rarely, and once per scan."""
+    from .tree import DEFAULT_LIMITS, find_files
+
+    regex = re.compile(pattern.encode())  # Go's regexp over the file's bytes
+    for path in find_files(repo_dir, lambda name: name.endswith(".py")):
+        full = os.path.join(repo_dir, path)
+        try:
+            if not stat.S_ISREG(os.lstat(full).st_mode):
+                continue  # a FIFO named x.py would block the read
+            with open(full, "rb") as f:
+                if regex.search(f.read(DEFAULT_LIMITS.max_file_bytes)):
+                    return True
+        except OSError:
+            continue
+    return False
 
 
 _RAILPACK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -269,10 +324,8 @@ def verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
         return pip_grep_verdict(era, tree)
     if era.detector == "cf-find-any":
         return cf_verdict(era, tree, read)
-    if era.detector == "substring":
+    if era.detector in ("substring", "substring-anywhere"):
         return substring_verdict(era, tree, read)
-    if era.detector == "substring-anywhere":
-        return anywhere_verdict(era, tree, read)
     if era.detector == "production-dep":
         return production_dep_verdict(era, tree, read)
     return Verdict(False, era.note)

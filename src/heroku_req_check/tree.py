@@ -59,6 +59,13 @@ _SCAN_IDS = itertools.count(1)
 def find_named(repo_dir: str, names: frozenset[str], limits: Limits = DEFAULT_LIMITS) -> list[str]:
     """Repo-relative paths of regular files called one of `names` anywhere under `repo_dir`
     (a `**/name` glob): symlinks are not followed, `.git` is skipped, at most max_files."""
+    return find_files(repo_dir, names.__contains__, limits)
+
+
+def find_files(
+    repo_dir: str, wanted: Callable[[str], bool], limits: Limits = DEFAULT_LIMITS
+) -> list[str]:
+    """Like find_named, for the files whose base name `wanted` accepts (`**/*.py`)."""
     found: list[str] = []
     seen = 0
     for directory, subdirs, files in os.walk(repo_dir):
@@ -69,7 +76,7 @@ def find_named(repo_dir: str, names: frozenset[str], limits: Limits = DEFAULT_LI
             seen += 1
             if seen > limits.max_files:
                 return found
-            if name in names:
+            if wanted(name):
                 path = os.path.join(directory, name)
                 if not os.path.islink(path):
                     found.append(os.path.relpath(path, repo_dir).replace(os.sep, "/"))

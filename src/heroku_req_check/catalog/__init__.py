@@ -57,7 +57,12 @@ class Era:
     stack: str = ""
     compare: str = "name"  # pip-grep: "name" as written, or pkg_resources "project_name"
     files: tuple[str, ...] = ()  # substring: the app-root files read
-    requires: str = ""  # the step only matters when this app-root file exists
+    # Conditions of the step besides the match; when one is not met, missing the package
+    # costs nothing and a match without it does nothing.
+    requires: tuple[str, ...] = ()  # one of these app-root files exists
+    with_packages: tuple[str, ...] = ()  # one of these is used too (gunicorn beside flask)
+    requires_code: str = ""  # a regex some *.py file in the app matches (Django's WSGI app)
+    detected_by_code: str = ""  # a regex some *.py file matching also triggers the step
     overmatch: str = ""  # substring: what a match without the package does (a finding)
 
 
@@ -105,6 +110,13 @@ def _ranges(spec: str) -> tuple[int, ...]:
     return tuple(numbers)
 
 
+def _strings(value: object) -> tuple[str, ...]:
+    """A TOML string or array of strings."""
+    if isinstance(value, str):
+        return (value,) if value else ()
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
 def _era(raw: dict[str, object], repo: str) -> Era:
     versions = str(raw["versions"])
     first, _, last = versions.partition("-")
@@ -125,7 +137,10 @@ def _era(raw: dict[str, object], repo: str) -> Era:
         stack=str(raw.get("stack", "")),
         compare=str(raw.get("compare", "name")),
         files=tuple(str(f) for f in files) if isinstance(files, list) else (),
-        requires=str(raw.get("requires", "")),
+        requires=_strings(raw.get("requires", [])),
+        with_packages=_strings(raw.get("with_packages", [])),
+        requires_code=str(raw.get("requires_code", "")),
+        detected_by_code=str(raw.get("detected_by_code", "")),
         overmatch=str(raw.get("overmatch", "")),
     )
 
