@@ -32,7 +32,7 @@ def _relevant(rule: Rule, era: Era, decl: Declaration) -> bool:
         return decl.vcs in rule.vcs
     if decl.key not in rule.packages:
         return False
-    if era.detector == "pip-grep":
+    if era.detector == "pip-grep" or (era.detector == "never" and era.names):
         # a package the step did not know about in this era is not a blind spot of reading
         return decl.key in _era_keys(era)
     return True
