@@ -92,7 +92,17 @@ def test_moves_and_root_removals_are_not_stale(tmp_path: Path) -> None:
     )
     base = {"requirements.txt": ROOT_TEXT + "leftpad==1.0\n", "requirements/prod.txt": NESTED_HEAD}
     app = repo_with(tmp_path / "b", base, HEAD)
-    assert stale(scan(app, platforms=["heroku"], base="HEAD~1")) == []
+    assert stale(scan(app, platforms=["heroku@v82-v351"], base="HEAD~1")) == []
+
+
+def test_v81_uninstalls_nothing_root_removals_included(tmp_path: Path) -> None:
+    """archive/v81: pip-diff reads `project_name`, absent from pip 8.1.2's requirements."""
+    base = {"requirements.txt": ROOT_TEXT + "leftpad==1.0\n", "requirements/prod.txt": NESTED_HEAD}
+    app = repo_with(tmp_path, base, HEAD)
+    [finding] = stale(scan(app, platforms=["heroku"], base="HEAD~1"))
+    assert finding.platforms == ("heroku@v81",)
+    assert (finding.file, finding.package, finding.fix) == ("requirements.txt", "leftpad", None)
+    assert "v81 never uninstalls anything" in finding.message
 
 
 def test_deleted_nested_file_points_at_the_root(tmp_path: Path) -> None:

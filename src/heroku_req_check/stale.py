@@ -78,13 +78,19 @@ def stale_findings(
     )
     findings: list[Finding] = []
     seen: set[str] = set()
+    never_blind = [(p, e, r) for p, e, r in eras if e.detector == "stale-never"]
     for decl in base.declarations:
-        if not decl.installs or decl.key in now or decl.key in seen or decl.file == base.root:
+        if not decl.installs or decl.key in now or decl.key in seen:
+            continue
+        in_root = decl.file == base.root  # removing it changed the root file: only v81 misses it
+        if in_root and not never_blind:
             continue
         seen.add(decl.key)
-        uninstall_blind = [(p, e, r) for p, e, r in eras if e.detector == "stale-uninstall"]
+        uninstall_blind = [
+            (p, e, r) for p, e, r in eras if e.detector == "stale-uninstall" and not in_root
+        ]
         cache_blind = [(p, e, r) for p, e, r in eras if e.detector == "stale-cache" and root_same]
-        blind = uninstall_blind + cache_blind
+        blind = sorted(uninstall_blind + never_blind + cache_blind, key=lambda t: t[1].first)
         if not blind:
             continue
         labels = [label for p, _e, r in blind for label in format_ranges(p, r)]
@@ -102,6 +108,11 @@ def stale_findings(
             how.append(
                 "v43-v185 compare only the root file's own lines: purge the build cache "
                 "(`heroku builds:cache:purge`) or declare the removal in the root file"
+            )
+        if never_blind:
+            how.append(
+                "v81 never uninstalls anything (its pip-diff fails on pip 8.1.2): purge the "
+                "build cache (`heroku builds:cache:purge`)"
             )
         fix = None
         if cache_blind and head.root_file is not None:

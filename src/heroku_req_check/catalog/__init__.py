@@ -23,9 +23,10 @@ DETECTORS = (
     "substring-anywhere",
     "production-dep",
     "stale-uninstall",
+    "stale-never",
     "stale-cache",
 )
-STALE_DETECTORS = ("stale-uninstall", "stale-cache")
+STALE_DETECTORS = ("stale-uninstall", "stale-never", "stale-cache")
 
 
 class CatalogError(ValueError):
