@@ -475,3 +475,16 @@ def test_python_file_scan_reads_only_regular_files_inside(tmp_path: Path) -> Non
     assert scan(repo, platforms=["railpack"]).findings == []
     (repo / "real.py").write_text(WSGI)
     assert [f.rule for f in scan(repo, platforms=["railpack"]).findings] == ["railpack/django"]
+
+
+def test_fix_trial_rereads_the_edited_root(tmp_path: Path) -> None:
+    """v12-v14's in-req re-reads the root file by path: the fix trial must hand it the edited
+    bytes, or it reports that even the fix would not help."""
+    from heroku_req_check.scan import apply_fixes
+
+    (tmp_path / "requirements.txt").write_text("--requirement nested.txt\n")
+    (tmp_path / "nested.txt").write_text("pylibmc==1.6\n")
+    [finding] = scan(tmp_path, platforms=["heroku@v12-v14"]).findings
+    assert finding.fix is not None and "Even then" not in finding.message
+    apply_fixes(tmp_path, scan(tmp_path, platforms=["heroku@v12-v14"]))
+    assert scan(tmp_path, platforms=["heroku@v12-v14"]).findings == []

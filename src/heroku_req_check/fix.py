@@ -156,6 +156,13 @@ def respelled_line(tree: RequirementsTree, decl: Declaration, spelling: str) -> 
     return Fix(decl.file, decl.line, new, "replace")
 
 
+def _reading_root(path: str, data: bytes, read: Reader) -> Reader:
+    def trial_read(name: str) -> bytes | None:
+        return data if name == path else read(name)
+
+    return trial_read
+
+
 def insertion_for(
     tree: RequirementsTree, decl: Declaration, misses: list[_Miss], read: Reader
 ) -> tuple[Fix | None, list[str]]:
@@ -197,12 +204,13 @@ def insertion_for(
             files={**tree.files, root.path: new_root},
             declarations=[*tree.declarations, added],
         )
+        trial_read = _reading_root(root.path, new_bytes, read)  # detectors that re-read it
         missing: list[str] = []
         count = 0
         for miss in misses:
             for era, _ in miss.eras:
                 releases = {r for r in miss.releases if era.first <= r <= era.last}
-                if not detectors.verdict(era, trial, read).detected:
+                if not detectors.verdict(era, trial, trial_read).detected:
                     count += len(releases)
                     missing.extend(format_ranges(miss.platform, releases))
         if best is None or count < best[0]:
