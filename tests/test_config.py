@@ -103,6 +103,7 @@ def test_ignores_by_rule_path_and_package(tmp_path: Path) -> None:
         "[[ignore]]\nrule = 'heroku/collectstatic'\npackage = 'DJANGO'\n"
         "reason = 'no static files'\n",
     )
+    (repo / "manage.py").write_text("")  # collectstatic runs only where manage.py is
     report = scan(repo)
     assert report.findings == []
     assert sorted(f.rule for f, _ in report.ignored) == [
@@ -131,5 +132,6 @@ def test_inline_ignore_on_the_declaration_line(tmp_path: Path) -> None:
     assert report.findings == []
     [(_finding, reason)] = report.ignored
     assert reason == "inline ignore on requirements/production.txt line 3"
+    (repo / "manage.py").write_text("")  # so that collectstatic concerns this app
     other = scan(repo, platforms=["heroku@v104"])  # another rule id is not ignored
     assert [f.rule for f in other.findings] == ["heroku/collectstatic:broken"]

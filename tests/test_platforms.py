@@ -420,6 +420,125 @@ CASES += [
     ),
 ]
 
+HEROKU = "heroku/heroku-buildpack-python "
+DJANGO_NESTED = {"requirements.txt": "-r nested.txt\n", "nested.txt": "Django==1.4\n"}
+DJANGO_UPPER = {"requirements.txt": "-r nested.txt\n", "nested.txt": "DJANGO==1.4\n"}
+CASES += [
+    (
+        "heroku-v6-django-mode-reads-the-root-only",
+        {**DJANGO_NESTED, "mysite/settings.py": ""},
+        "heroku@v6",
+        [("heroku/collectstatic", "nested.txt", 1)],
+        HEROKU + 'archive/v6 bin/detect:33 grep -Fiq "django" $BUILD_DIR/requirements.txt',
+        "reads only the root file",
+    ),
+    (
+        "heroku-v6-settings-at-the-root-is-not-django-mode-anyway",
+        {**DJANGO_NESTED, "settings.py": ""},
+        "heroku@v6",
+        [],
+        HEROKU + "archive/v6 bin/detect:33 ls $BUILD_DIR/**/settings.py: one level down only",
+        "",
+    ),
+    (
+        "heroku-v7-follows-r",
+        {**DJANGO_NESTED, "settings.py": ""},
+        "heroku@v7-v11",
+        [],
+        HEROKU + "archive/v7 bin/detect:41-49 [[ $req == -r* ]] recurses",
+        "",
+    ),
+    (
+        "heroku-v7-long-flag-is-printed-not-followed",
+        {
+            "requirements.txt": "--requirement nested.txt\n",
+            "nested.txt": "Django\n",
+            "settings.py": "",
+        },
+        "heroku@v7-v11",
+        [("heroku/collectstatic", "nested.txt", 1)],
+        HEROKU + "archive/v7 bin/detect:41 only lines starting -r",
+        "follows only lines starting '-r'",
+    ),
+    (
+        "heroku-v7-indented-include-is-printed-not-followed",
+        {"requirements.txt": "  -r nested.txt\n", "nested.txt": "Django\n", "settings.py": ""},
+        "heroku@v7-v11",
+        [("heroku/collectstatic", "nested.txt", 1)],
+        HEROKU + "archive/v7 bin/detect:36-41 IFS is a newline: leading blanks stay, -r* fails",
+        "",
+    ),
+    (
+        "heroku-v7-crlf-include-is-a-missing-file",
+        {"requirements.txt": "-r nested.txt\r\n", "nested.txt": "Django\n", "settings.py": ""},
+        "heroku@v7-v11",
+        [("heroku/collectstatic", "nested.txt", 1)],
+        HEROKU + 'archive/v7 bin/detect:42 cut -d" " -f2 keeps the CR: cat fails',
+        "",
+    ),
+    (
+        "heroku-v7-later-include-resolves-against-the-file-read-last",
+        {
+            "requirements.txt": "-r deps/base.txt\n-r web.txt\n",
+            "deps/base.txt": "requests\n",
+            "web.txt": "Django\n",
+            "settings.py": "",
+        },
+        "heroku@v7-v11",
+        [("heroku/collectstatic", "web.txt", 1)],
+        HEROKU + "archive/v7 bin/detect:39 requirement_file is global: web.txt -> deps/web.txt",
+        "",
+    ),
+    (
+        "heroku-v7-cycle-prints-what-comes-before-it",
+        {
+            "requirements.txt": "-r n.txt\n",
+            "n.txt": "Django\n-r requirements.txt\n",
+            "settings.py": "",
+        },
+        "heroku@v7-v11",
+        [],
+        HEROKU + "archive/v7 bin/detect:46-50 endless recursion, grep -q already matched",
+        "",
+    ),
+    (
+        "heroku-v7-cycle-before-the-name",
+        {
+            "requirements.txt": "-r n.txt\n",
+            "n.txt": "-r requirements.txt\nDjango\n",
+            "settings.py": "",
+        },
+        "heroku@v7-v11",
+        [("heroku/collectstatic", "n.txt", 2)],
+        HEROKU + "archive/v7 bin/detect:46-50 the recursion never reaches the Django line",
+        "",
+    ),
+    (
+        "heroku-v76-without-manage-py-costs-nothing",
+        DJANGO_UPPER,
+        "heroku@v90",
+        [],
+        HEROKU + "archive/v76 bin/steps/collectstatic:16,26 [ -f $MANAGE_FILE ]",
+        "",
+    ),
+    (
+        "heroku-v76-manage-py-two-levels-down",
+        {**DJANGO_UPPER, "src/proj/manage.py": ""},
+        "heroku@v90",
+        [("heroku/collectstatic:case", "nested.txt", 1)],
+        HEROKU + "archive/v76 bin/steps/collectstatic:16 find . -maxdepth 3",
+        "",
+    ),
+    (
+        "heroku-v76-manage-py-too-deep",
+        {**DJANGO_UPPER, "a/b/c/manage.py": ""},
+        "heroku@v90",
+        [],
+        HEROKU + "archive/v76 bin/steps/collectstatic:16 maxdepth 3 stops above a/b/c",
+        "",
+    ),
+]
+
 
 @pytest.mark.parametrize(
     ("files", "platform", "expected", "source", "reason"),

@@ -250,6 +250,11 @@ def _reasons(miss: _Miss) -> str:
             how = f"`{era.command}` reads only the root file"
         elif era.detector == "in-req":
             how = f"`{era.command}` follows only lines containing '-r '"
+        elif era.detector == "list-req":
+            how = (
+                f"`{era.command}` follows only lines starting '-r', taking the second "
+                "space-separated word as the path"
+            )
         elif era.detector == "never":
             how = f"`{era.command}`: {era.note}"
         elif era.detector == "cf-find-any" and miss.kind != "case":

@@ -7,6 +7,7 @@ root file's bytes with grep's semantics (tests run the real grep on the same byt
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -137,6 +138,62 @@ def in_req_detects(pattern: str, root: str, read: Reader) -> bool:
     return False
 
 
+_BUILD = "$BUILD_DIR"
+
+
+def list_requirements(root: str, read: Reader, max_depth: int = 200) -> tuple[list[bytes], bool]:
+    """bin/detect's `list_requirements` (v7-v11): the lines it prints, and whether its
+    recursion never ends. A line starting `-r` is an include: its second space-separated
+    field (the whole line when it has no space), joined to the directory of
+    `$requirement_file`, a *global* that each nested call overwrites, so a later `-r` line of
+    a file resolves against the file read last. A path already in `$array` (substring test)
+    is not read again, but paths are added only after their call returns, so a cycle recurses
+    until bash dies. Every other line is printed (comments too). Not modelled: bash's
+    pathname expansion of unquoted lines holding `*`, `?` or `[...]`."""
+    printed: list[bytes] = []
+    state = {"requirement_file": "", "array": ""}
+
+    def read_path(path: str) -> bytes | None:
+        rel = os.path.normpath(path[len(_BUILD) + 1 :] or ".")
+        return None if rel.startswith("..") else read(rel)
+
+    def visit(path: str, depth: int) -> bool:
+        if depth > max_depth:
+            return True
+        state["requirement_file"] = path
+        data = read_path(path)
+        # `$(cat file)` split on newlines with IFS=$'\n': empty lines vanish
+        for req in (data or b"").split(b"\n"):
+            if not req:
+                continue
+            if not req.startswith(b"-r"):
+                printed.append(req)
+                continue
+            new_req = req.split(b" ")[1] if b" " in req else req  # cut -d" " -f2
+            directory = os.path.dirname(state["requirement_file"])
+            target = f"{directory}/{new_req.decode('utf-8', 'replace')}"
+            if target not in state["array"] and visit(target, depth + 1):
+                return True
+            state["array"] += f" {target}"
+        return False
+
+    endless = visit(f"{_BUILD}/{root}", 1)
+    return printed, endless
+
+
+def list_requirements_verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
+    """`list_requirements requirements.txt | grep -Fiq PATTERN`: a never-ending recursion still
+    prints its lines before bash dies, and grep -q stops at the first match."""
+    root = tree.root_file
+
+    def root_first(path: str) -> bytes | None:
+        return root.data if root is not None and path == tree.root else read(path)
+
+    printed, _endless = list_requirements(tree.root, root_first)
+    needle = era.pattern.lower().encode()
+    return Verdict(any(needle in line.lower() for line in printed))
+
+
 def project_name(name: str) -> str:
     """pkg_resources.safe_name, which pip < 8.1.2 exposed as `req.project_name`."""
     return re.sub(r"[^A-Za-z0-9.]+", "-", name)
@@ -236,7 +293,7 @@ def conditions_met(
     """The step's conditions besides its own match. `with_packages` counts as met when the tree
     installs one (`installed`: would the step fire if the package were visible?) or, with
     installed=None, when the platform's own test sees one (does the step fire as things are?)."""
-    if era.requires and all(read(name) is None for name in era.requires):
+    if era.requires and not any(_exists(tree, read, name) for name in era.requires):
         return False
     if era.with_packages:
         if installed is not None:
@@ -245,6 +302,38 @@ def conditions_met(
         elif not any(substring_hit(era, tree, read, p) for p in era.with_packages):
             return False
     return not era.requires_code or _code_matches(tree, era.requires_code)
+
+
+def _exists(tree: RequirementsTree, read: Reader, pattern: str) -> bool:
+    """An app file `pattern` names: a plain path is read like any other file; `*` segments
+    (`*/manage.py`, the depths `find -maxdepth` reaches) match directory entries."""
+    if "*" not in pattern:
+        return read(pattern) is not None
+    return bool(tree.repo_dir) and _glob_exists(tree.repo_dir, tree.scan_id, pattern)
+
+
+@cache
+def _glob_exists(repo_dir: str, scan_id: int, pattern: str) -> bool:
+    """Like `find -type f` (hidden entries too, symlinks never followed, so never outside)."""
+    import fnmatch
+
+    *directories, name = pattern.split("/")
+    current = [repo_dir]
+    for part in directories:
+        below = []
+        for directory in current:
+            with contextlib.suppress(OSError), os.scandir(directory) as entries:
+                below += [
+                    e.path
+                    for e in entries
+                    if e.is_dir(follow_symlinks=False) and fnmatch.fnmatchcase(e.name, part)
+                ]
+        current = sorted(below)[:10_000]  # a bound, like every other walk
+    for directory in current:
+        with contextlib.suppress(OSError):
+            if stat.S_ISREG(os.lstat(os.path.join(directory, name)).st_mode):
+                return True
+    return False
 
 
 def substring_hit(
@@ -316,10 +405,14 @@ def production_dep_verdict(era: Era, tree: RequirementsTree, read: Reader) -> Ve
 
 def verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
     root_file = tree.root_file
+    if era.requires and not any(_exists(tree, read, name) for name in era.requires):
+        return Verdict(True)  # the step needs a file the app lacks: missing it costs nothing
     if era.detector == "shell":
         return Verdict(shell_detects(era.command, root_file.data if root_file else None))
     if era.detector == "in-req":
         return Verdict(in_req_detects(era.pattern, tree.root, read))
+    if era.detector == "list-req":
+        return list_requirements_verdict(era, tree, read)
     if era.detector == "pip-grep":
         return pip_grep_verdict(era, tree)
     if era.detector == "cf-find-any":

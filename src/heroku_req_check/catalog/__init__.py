@@ -16,6 +16,7 @@ from pathlib import Path
 DETECTORS = (
     "shell",
     "in-req",
+    "list-req",
     "pip-grep",
     "never",
     "cf-find-any",
