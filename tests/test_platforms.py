@@ -407,6 +407,35 @@ CASES += [
         "no .py file contains `django.db.backends.mysql`",
     ),
     (
+        "nix-django-mysql-nested-django",
+        {
+            **NESTED,
+            "requirements/prod.txt": "Django==5.1\nmysqlclient\n",
+            "manage.py": "",
+            "shop/settings.py": "ENGINE = 'django.db.backends.mysql'\n",
+        },
+        "nixpacks",
+        [
+            ("nixpacks/django", "requirements/prod.txt", 1),
+            ("nixpacks/django-mysql", "requirements/prod.txt", 1),
+        ],
+        "NIX python.rs:244-247 is_django && is_using_mysql adds libmysqlclient.dev",
+        "",
+    ),
+    (
+        "nix-django-without-the-mysql-backend",
+        {
+            **NESTED,
+            "requirements/prod.txt": "Django==5.1\n",
+            "manage.py": "",
+            "shop/settings.py": "ENGINE = 'django.db.backends.sqlite3'\n",
+        },
+        "nixpacks",
+        [("nixpacks/django", "requirements/prod.txt", 1)],
+        "NIX python.rs:432 the regex finds no MySQL backend: nothing else is lost",
+        "",
+    ),
+    (
         "nix-postgres-settings-py-names-the-backend",
         {
             **NESTED,
