@@ -69,9 +69,16 @@ def test_fix_hook_adds_the_line_and_fails_for_review(tmp_path: Path, precommit_h
     nested = (repo / "requirements/production.txt").read_bytes()
     proc = try_repo(repo, precommit_home, "heroku-req-check-fix", "--all-files")
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    # every catalogued platform by default: Heroku's pylibmc and Nixpacks' psycopg2
-    added = b"pylibmc==1.6.3\npsycopg2==2.9.10\n"
-    assert (repo / "requirements.txt").read_bytes() == before + added
+    # every catalogued platform by default: Heroku's pylibmc, Nixpacks' psycopg2 and the
+    # comment that makes Railpack copy the nested file into its install step
+    after = (repo / "requirements.txt").read_bytes()
+    assert after.startswith(before)
+    assert sorted(after[len(before) :].decode().splitlines()) == [
+        "# file:// (heroku-req-check: this text makes railpack copy the whole app before pip "
+        "install)",
+        "psycopg2==2.9.10",
+        "pylibmc==1.6.3",
+    ]
     assert (repo / "requirements/production.txt").read_bytes() == nested
     again = try_repo(repo, precommit_home, "heroku-req-check", "--all-files")
     assert again.returncode == 0, again.stdout + again.stderr

@@ -88,6 +88,62 @@ def _overmatches(
     return findings
 
 
+def _root_includes(tree: RequirementsTree, selections: Iterable[Selection]) -> list[Finding]:
+    """A platform that installs from a copy of the root file alone: each local file the root
+    includes is missing there, unless the root holds era.pattern (which copies everything)."""
+    from .fix import Unfixable, insert_line
+    from .tree import URL_RE
+
+    root = tree.root_file
+    if root is None:
+        return []
+    findings = []
+    for selection in selections:
+        for rule in selection.platform.rules:
+            for era in rule.eras:
+                if era.detector != "root-includes" or not any(
+                    era.first <= r <= era.last for r in selection.releases
+                ):
+                    continue
+                if era.pattern.encode() in root.data:
+                    continue
+                text = (
+                    f"# {era.pattern} (heroku-req-check: this text makes "
+                    f"{selection.platform.name} copy the whole app before pip install)"
+                )
+                try:
+                    fix: Fix | None = Fix(root.path, insert_line(root.data, text)[1], text)
+                except Unfixable:
+                    fix = None
+                labels = format_ranges(selection.platform, selection.releases)
+                for include in tree.includes:
+                    if include.file != tree.root or URL_RE.match(include.target):
+                        continue
+                    findings.append(
+                        Finding(
+                            rule=rule.id,
+                            package=include.target,
+                            severity=_severity(rule, None),
+                            file=include.file,
+                            line=include.line,
+                            platforms=tuple(labels),
+                            title=f"{include.target}: not in {labels[0]}'s install step",
+                            message=(
+                                f"{tree.root} line {include.line} includes {include.target}, "
+                                f"but {labels[0]} runs `pip install -r {tree.root}` in an "
+                                f"install step that holds only the app-root {tree.root}, "
+                                "pyproject.toml, Pipfile and lock files "
+                                f"(`{era.command}` is false): pip cannot open "
+                                f"{include.target} and the build fails. Move its lines into "
+                                f"{tree.root}, or add a line containing '{era.pattern}' (the "
+                                "suggested comment) so the whole app is copied first."
+                            ),
+                            fix=fix,
+                        )
+                    )
+    return findings
+
+
 def _case_trap(era: Era, result: Verdict, decl: Declaration) -> bool:
     """The detector read the declaration but compares names case-sensitively."""
     if result.why:
@@ -153,6 +209,7 @@ def check(tree: RequirementsTree, selections: Iterable[Selection], read: Reader)
                     miss.eras.append((era, result))
     findings = [_finding(m, tree, list(misses.values()), read) for m in misses.values()]
     findings += _overmatches(tree, selections, read)
+    findings += _root_includes(tree, selections)
     findings.sort(key=lambda f: (f.file, f.line, f.rule))
     return findings
 
@@ -229,10 +286,10 @@ def _finding(miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read:
     )
 
 
-def _severity(rule: Rule, miss: _Miss) -> Severity:
+def _severity(rule: Rule, miss: _Miss | None) -> Severity:
     if rule.severity == "notice":
         return "notice"
-    if all(era.stack for era, _ in miss.eras):
+    if miss is not None and all(era.stack for era, _ in miss.eras):
         return "warning"  # only bites on a retired stack
     return "error" if rule.severity == "error" else "warning"
 

@@ -23,6 +23,7 @@ DETECTORS = (
     "substring",
     "substring-anywhere",
     "production-dep",
+    "root-includes",
     "stale-uninstall",
     "stale-never",
     "stale-cache",
@@ -78,6 +79,7 @@ class Rule:
     eras: tuple[Era, ...]
     packages: tuple[str, ...] = ()  # PEP 503 keys that trigger the step
     vcs: tuple[str, ...] = ()  # VCS schemes that trigger it (hg+...)
+    summary: str = ""  # one line, for rules about something other than a package
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,7 @@ def _platform(data: dict[str, object]) -> Platform:
                 eras=eras,
                 packages=tuple(raw.get("packages", ())),
                 vcs=tuple(raw.get("vcs", ())),
+                summary=str(raw.get("summary", "")),
             )
         )
     return Platform(

@@ -60,11 +60,13 @@ def _rule(rule_id: str, example: Finding | None) -> dict[str, Any]:
         "": "declared where the buildpack does not look",
         "case": "spelled in a case the buildpack does not recognise",
         "broken": "never detected by a buildpack release",
+        "overmatch": "named in text that makes the buildpack act as if it were installed",
     }.get(variant, variant)
+    short = rule.summary if rule and rule.summary else f"{example.package}-style package {what}"
     return {
         "id": rule_id,
         "name": "".join(part.title() for part in rule_id.replace(":", "/").split("/")),
-        "shortDescription": {"text": f"{example.package}-style package {what}"},
+        "shortDescription": {"text": short},
         "fullDescription": {
             "text": f"When detected, the buildpack {on_detect}. If missed: {when_missed}."
         },
