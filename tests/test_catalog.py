@@ -52,3 +52,26 @@ def test_selection() -> None:
     for bad in ("heroku@v22", "nope", "heroku@vX"):
         with pytest.raises(SelectionError):
             select([bad])
+
+
+def test_no_two_rules_model_the_same_step_for_the_same_packages() -> None:
+    """Two rules that watch the same packages with the same detection line over overlapping
+    releases would give two verdicts for one step: a contradiction or a duplicate."""
+    ids = [r.id for p in catalog.load() for r in p.rules]
+    assert len(ids) == len(set(ids))
+    seen: dict[tuple[str, frozenset[str], str], list[tuple[int, int, str]]] = {}
+    for platform in catalog.load():
+        for rule in platform.rules:
+            for era in rule.eras:
+                key = (platform.name, frozenset(rule.packages or rule.vcs), era.command)
+                for first, last, other in seen.get(key, []):
+                    assert last < era.first or era.last < first, (rule.id, other, era.command)
+                seen.setdefault(key, []).append((era.first, era.last, rule.id))
+
+
+def test_conditions_only_where_the_detector_honours_them() -> None:
+    for _platform, rule, era in ERAS:
+        if era.with_packages or era.requires_code or era.detected_by_code or era.overmatch:
+            assert era.detector in ("substring", "substring-anywhere"), rule.id
+        if era.overmatch:
+            assert era.pattern and rule.packages, rule.id
