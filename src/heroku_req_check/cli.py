@@ -121,9 +121,10 @@ def explain(rule_id: str) -> str | None:
         for rule in platform.rules:
             if rule.id != base:
                 continue
-            lines = [
-                f"{rule.id} ({platform.title}, severity {rule.severity})",
-                "",
+            lines = [f"{rule.id} ({platform.title}, severity {rule.severity})", ""]
+            if rule.summary:
+                lines.append(f"{rule.summary}.")
+            lines += [
                 f"When the buildpack detects it: it {rule.on_detect}.",
                 f"When it misses it: {rule.when_missed}.",
             ]
@@ -131,25 +132,36 @@ def explain(rule_id: str) -> str | None:
                 lines.append(f"Packages (PEP 503 names): {', '.join(rule.packages)}")
             if rule.vcs:
                 lines.append(f"Requirements using: {', '.join(s + '+' for s in rule.vcs)}")
-            lines += [
-                "",
-                "Variants: the rule id alone = declared where the release does not read; "
-                "':case' = a release compares names case-sensitively and the spelling differs "
-                "(the fix respells the line); ':broken' = a release never detects it (no fix).",
-                "",
-                "Releases and what they run:",
-            ]
+            if rule.packages or rule.vcs:
+                lines += [
+                    "",
+                    "Variants: the rule id alone = declared where the release does not read; "
+                    "':case' = a release compares names case-sensitively and the spelling "
+                    "differs (the fix respells the line); ':broken' = a release never detects "
+                    "it (no fix); ':overmatch' = the detector fires on text that installs "
+                    "nothing, with a real consequence.",
+                ]
+            lines += ["", "Releases and what they run:"]
             for era in rule.eras:
                 stack = f" (only on the {era.stack} stack)" if era.stack else ""
                 span = f"v{era.first}-v{era.last}" if platform.versioned else "current release"
                 lines.append(f"  {span} [{era.detector}]{stack}: {era.command}")
                 if era.note:
                     lines.append(f"      note: {era.note}")
+                for label, value in (
+                    ("only when one of these exists", ", ".join(era.requires)),
+                    ("only when it also uses", ", ".join(era.with_packages)),
+                    ("only when a .py file matches", era.requires_code),
+                    ("also detected when a .py file matches", era.detected_by_code),
+                    ("over-match", era.overmatch),
+                ):
+                    if value:
+                        lines.append(f"      {label}: {value}")
                 lines.append(
                     f"      source: {platform.repo} {era.source.tag} "
                     f"({era.source.commit[:12]}) {era.source.path}"
                 )
-            if variant and variant not in ("case", "broken"):
+            if variant and variant not in ("case", "broken", "overmatch"):
                 return None
             return "\n".join(lines) + "\n"
     return None
