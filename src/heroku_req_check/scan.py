@@ -48,7 +48,10 @@ def scan(
     if base is not None and check_stale:
         try:
             before = stale.base_tree(repo, base, root, limits)
-            findings += stale.stale_findings(before, tree, selections, base)
+            declared = None
+            if before.root_file is not None and tree.root_file is not None:
+                declared = walk(repo, root, limits, root_data=before.root_file.data)
+            findings += stale.stale_findings(before, tree, selections, base, declared)
             findings.sort(key=lambda f: (f.file, f.line, f.rule))
         except stale.BaseUnavailable as exc:
             tree.problems.append(

@@ -18,6 +18,7 @@ from pathlib import Path
 from . import catalog
 from .catalog import Selection, format_ranges
 from .model import Finding, Fix, RequirementsTree
+from .reqfile import canonical_key
 from .tree import Limits, walk
 
 RULE_ID = "heroku/stale-packages"
@@ -55,9 +56,34 @@ def base_tree(repo: Path, rev: str, root: str, limits: Limits) -> RequirementsTr
         return walk(Path(tmp), root, limits)
 
 
+def pip_diff_uninstalls(
+    declared: RequirementsTree | None, head: RequirementsTree
+) -> tuple[set[str], str]:
+    """What v43-v185's `pip-diff --stale` makes pip uninstall: the names parsed from a copy of
+    the previous root file (`declared`: its bytes walked against today's nested files) that
+    today's tree does not name, compared as written, `setuptools pip wheel` excluded. When
+    pip cannot parse that copy, pip-diff crashes and nothing is uninstalled: (set(), why)."""
+    if declared is None:
+        return set(), "there was no previous root file"
+    failure = next((p for p in declared.problems if p.pip_fails), None)
+    if failure is not None:
+        return set(), (
+            f"pip-diff cannot parse the previous {declared.root} against today's files "
+            f"({failure.message.split(';')[0]}), so it uninstalls nothing"
+        )
+    today = {d.name for d in head.declarations}
+    names = {d.name for d in declared.declarations} - today - {"setuptools", "pip", "wheel"}
+    return {canonical_key(n) for n in names}, ""
+
+
 def stale_findings(
-    base: RequirementsTree, head: RequirementsTree, selections: list[Selection], rev: str
+    base: RequirementsTree,
+    head: RequirementsTree,
+    selections: list[Selection],
+    rev: str,
+    declared: RequirementsTree | None = None,
 ) -> list[Finding]:
+    """`declared`: the base root's bytes walked against the head's files (for pip-diff)."""
     rule, eras = None, []
     for selection in selections:
         for candidate in selection.platform.rules:
@@ -78,16 +104,20 @@ def stale_findings(
     )
     findings: list[Finding] = []
     seen: set[str] = set()
+    if any(p.pip_fails for p in (*base.problems, *head.problems)):
+        # pip install fails on one of the two trees: the base deployed nothing this can know
+        # of, or today's build fails before anything is kept
+        return []
+    uninstalled, crash = pip_diff_uninstalls(declared, head)
     never_blind = [(p, e, r) for p, e, r in eras if e.detector == "stale-never"]
     for decl in base.declarations:
         if not decl.installs or decl.key in now or decl.key in seen:
             continue
-        in_root = decl.file == base.root  # removing it changed the root file: only v81 misses it
-        if in_root and not never_blind:
-            continue
         seen.add(decl.key)
         uninstall_blind = [
-            (p, e, r) for p, e, r in eras if e.detector == "stale-uninstall" and not in_root
+            (p, e, r)
+            for p, e, r in eras
+            if e.detector == "stale-uninstall" and decl.key not in uninstalled
         ]
         cache_blind = [(p, e, r) for p, e, r in eras if e.detector == "stale-cache" and root_same]
         blind = sorted(uninstall_blind + never_blind + cache_blind, key=lambda t: t[1].first)
@@ -104,7 +134,9 @@ def stale_findings(
                 f"{rev}: change {head.root} (the suggested comment line does) or run "
                 "`heroku builds:cache:purge`"
             )
-        if uninstall_blind:
+        if uninstall_blind and crash:
+            how.append(f"in v43-v185 {crash}: purge the build cache (`heroku builds:cache:purge`)")
+        elif uninstall_blind:
             how.append(
                 "v43-v185 compare only the root file's own lines: purge the build cache "
                 "(`heroku builds:cache:purge`) or declare the removal in the root file"

@@ -114,11 +114,15 @@ def walk(
     root: str = "requirements.txt",
     limits: Limits = DEFAULT_LIMITS,
     interest: re.Pattern[str] | None = None,
+    root_data: bytes | None = None,
 ) -> RequirementsTree:
     """Walk from `root`. With `interest` (reqfile.names_pattern of the catalog's keys), a nested
     file of plain lines that names none of them contributes only its includes: its other
-    declarations cannot concern a rule, and PLAIN_FILE_RE guarantees it holds no problem."""
+    declarations cannot concern a rule, and PLAIN_FILE_RE guarantees it holds no problem.
+    With `root_data`, those bytes stand in for the root file (another revision's root, read
+    against this revision's nested files, as Heroku's pip-diff did)."""
     walker = _Walker(repo, limits, interest)
+    walker.root_data = root_data
     return walker.run(root)
 
 
@@ -132,6 +136,7 @@ class _Walker:
         self.tree = RequirementsTree(root="", repo_dir=self.repo_real, scan_id=next(_SCAN_IDS))
         self.declarations: dict[str, list[Declaration]] = {}
         self.installs: set[str] = set()
+        self.root_data: bytes | None = None
 
     # -- the walk ---------------------------------------------------------------------------
     def run(self, root: str) -> RequirementsTree:
@@ -218,7 +223,11 @@ class _Walker:
         rel = real[len(self.repo_real) + 1 :].replace(os.sep, "/") or "."
         try:
             info = info or os.stat(real)
-        except FileNotFoundError:
+            if ".." in target.split("/"):
+                # realpath drops `sub/..` even when sub does not exist; the kernel, and so pip,
+                # needs every directory on the way (a metadata lookup; nothing is read)
+                os.stat(os.path.join(self.repo_real, including_dir, target))
+        except (FileNotFoundError, NotADirectoryError):
             return None, MISSING
         except OSError as exc:
             return None, f"cannot be read ({exc.strerror})"
@@ -282,8 +291,11 @@ class _Walker:
 
     def _load(self, path: str, via: Include | None) -> list[Include] | None:
         try:
-            with open(os.path.join(self.repo_real, path), "rb") as handle:
-                data = handle.read(self.limits.max_file_bytes + 1)
+            if via is None and self.root_data is not None:
+                data = self.root_data
+            else:
+                with open(os.path.join(self.repo_real, path), "rb") as handle:
+                    data = handle.read(self.limits.max_file_bytes + 1)
         except OSError as exc:
             where = (via.file, via.line) if via else (path, None)
             self._problem(where[0], where[1], f"{path} cannot be read: {exc.strerror}")
