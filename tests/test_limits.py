@@ -165,3 +165,18 @@ def test_fuzzed_trees_never_crash_escape_or_connect(
     assert code == 0, err
     assert "Traceback" not in err
     assert "pylibmc-outside" not in out
+
+
+def test_dot_dot_through_a_missing_directory_is_missing(tmp_path: Path) -> None:
+    """`-r sub/../a.txt` opens only when sub exists: the kernel walks every component, while
+    os.path.realpath would drop `sub/..` lexically."""
+    from heroku_req_check.tree import walk
+
+    (tmp_path / "requirements.txt").write_text("-r sub/../a.txt\n")
+    (tmp_path / "a.txt").write_text("six\n")
+    tree = walk(tmp_path)
+    assert [d.name for d in tree.declarations] == []
+    [problem] = tree.problems
+    assert (problem.line, problem.pip_fails) == (1, True) and "does not exist" in problem.message
+    (tmp_path / "sub").mkdir()
+    assert [d.name for d in walk(tmp_path).declarations] == ["six"]
