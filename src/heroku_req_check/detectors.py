@@ -194,16 +194,19 @@ def list_requirements_verdict(era: Era, tree: RequirementsTree, read: Reader) ->
     return Verdict(any(needle in line.lower() for line in printed))
 
 
+@cache
 def project_name(name: str) -> str:
-    """pkg_resources.safe_name, which pip < 8.1.2 exposed as `req.project_name`."""
+    """pkg_resources.safe_name, which pip < 8.1.2 exposed as `req.project_name` (cached: a big
+    tree repeats the same few hundred names)."""
     return re.sub(r"[^A-Za-z0-9.]+", "-", name)
 
 
-def pip_grep_names(era: Era, tree: RequirementsTree) -> set[str]:
-    """The names pip-grep compares: every parsed requirement in the tree (constraints too)."""
+def pip_grep_finds(era: Era, tree: RequirementsTree) -> bool:
+    """Whether any parsed requirement in the tree (constraints too) has a listed name."""
+    wanted = frozenset(era.names)
     if era.compare == "project_name":
-        return {project_name(d.name) for d in tree.declarations}
-    return {d.name for d in tree.declarations}
+        return any(project_name(d.name) in wanted for d in tree.declarations)
+    return any(d.name in wanted for d in tree.declarations)
 
 
 def pip_grep_verdict(era: Era, tree: RequirementsTree) -> Verdict:
@@ -211,7 +214,7 @@ def pip_grep_verdict(era: Era, tree: RequirementsTree) -> Verdict:
     if fatal is not None:
         where = f"{fatal.file}:{fatal.line}" if fatal.line else fatal.file
         return Verdict(False, f"pip's parser stops at {where}, so pip-grep finds nothing")
-    return Verdict(bool(pip_grep_names(era, tree) & set(era.names)))
+    return Verdict(pip_grep_finds(era, tree))
 
 
 # Cloud Foundry python-buildpack, src/python/requirements/requirements.go (v1.9.4):
