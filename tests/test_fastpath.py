@@ -22,11 +22,16 @@ from heroku_req_check.tree import walk
 
 REPO = Path(__file__).resolve().parent.parent
 KEYS = catalog.interest_keys()
-INTEREST = names_pattern(KEYS)
+CONTAINING = catalog.overmatch_substrings()
+INTEREST = names_pattern(KEYS, CONTAINING)
 
 
 def concerning(tree: RequirementsTree) -> list[object]:
-    return [dataclasses.astuple(d) for d in tree.declarations if d.key in KEYS]
+    return [
+        dataclasses.astuple(d)
+        for d in tree.declarations
+        if d.key in KEYS or any(part in d.key for part in CONTAINING)
+    ]
 
 
 def assert_same_walk(repo: Path) -> None:
@@ -90,6 +95,13 @@ LINE = st.sampled_from(
         "GDAL==3.8.4  # gdal",
         "pygdal",
         "argon2_cffi==23.1.0",
+        "djangorestframework==3.15",
+        "flask-cors==4.0",
+        "Flask==3.0",
+        "gunicorn==23.0",
+        "uvicorn[standard]==0.30",
+        "fastapi-utils==0.7",
+        "# flask, later",
         "zope.interface==6.0",
         "-r nested.txt",
         "-rnested.txt",
@@ -128,11 +140,18 @@ def test_any_nested_file_gives_the_same_walk(
     text = "".join(line + eol for line, eol in lines)
     if not final and text:
         text = text[: -len(lines[-1][1])]
-    (repo / "requirements.txt").write_text("-r sub/a.txt\n")
+    # the root names what the over-match checks look for, and the files their steps need
+    (repo / "requirements.txt").write_text(
+        "-r sub/a.txt\n# django flask fastapi gunicorn uvicorn\nfile://x\n"
+    )
+    (repo / "manage.py").write_text("")
+    (repo / "main.py").write_text("")
     (repo / "sub").mkdir()
     (repo / "sub" / "a.txt").write_bytes(text.encode())
     (repo / "sub" / "nested.txt").write_text("pylibmc==1.6.3\n")
     assert_same_walk(repo)
+    fast = json_out.render(scan(repo))
+    assert fast == json_out.render(scan(repo, prescan=False))
 
 
 def test_benchmark_runs_and_agrees(tmp_path: Path) -> None:

@@ -42,7 +42,10 @@ def scan(
     check_stale = base is not None and stale.applies(selections)
     interest = None
     if prescan and not check_stale:
-        interest = names_pattern(catalog.interest_keys((*catalog.load(), *extra)))
+        everything = (*catalog.load(), *extra)
+        interest = names_pattern(
+            catalog.interest_keys(everything), catalog.overmatch_substrings(everything)
+        )
     tree = walk(repo, root, limits, interest)
     findings = check(tree, selections, make_reader(repo, tree, limits))
     if base is not None and check_stale:

@@ -204,7 +204,19 @@ def interest_keys(platforms: tuple[Platform, ...] | None = None) -> frozenset[st
             keys.update(rule.packages)
             for era in rule.eras:
                 keys.update(re.sub(r"[-_.]+", "-", n).lower() for n in era.names if "[" not in n)
+                keys.update(era.with_packages)
     return frozenset(keys)
+
+
+def overmatch_substrings(platforms: tuple[Platform, ...] | None = None) -> frozenset[str]:
+    """Patterns whose over-match check needs every installed name containing them."""
+    return frozenset(
+        era.pattern
+        for platform in (platforms if platforms is not None else load())
+        for rule in platform.rules
+        for era in rule.eras
+        if era.overmatch
+    )
 
 
 def in_house(extra_rules: dict[str, str], source: str) -> Platform:
