@@ -198,10 +198,10 @@ def names_pattern(
     spellings = sorted(
         "[-_.]+".join(re.escape(part) for part in key.split("-")) for key in keys if key
     )
-    spellings += sorted(
-        r"[a-z0-9._-]*" + re.escape(part.lower()) + r"[a-z0-9._-]*" for part in containing if part
-    )
     # bounded like a name token: "psycopg2" must not fire on every "psycopg2-binary" line
-    return re.compile(
-        r"(?<![a-z0-9._-])(?:" + ("|".join(spellings) or r"(?!)") + r")(?![a-z0-9._-])"
-    )
+    pattern = r"(?<![a-z0-9._-])(?:" + ("|".join(spellings) or r"(?!)") + r")(?![a-z0-9._-])"
+    if containing:
+        # unbounded: a plain substring anywhere (matching a comment too only parses one line
+        # more, and a `[a-z0-9._-]*` prefix would be tried at every position of the file)
+        pattern += "|" + "|".join(sorted(re.escape(p.lower()) for p in containing if p))
+    return re.compile(pattern)
