@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -44,6 +44,17 @@ def _era_keys(era: Era) -> frozenset[str]:
     return frozenset(canonical_key(n) for n in era.names if "[" not in n)
 
 
+def _selected_eras(
+    selections: Iterable[Selection],
+) -> Iterator[tuple[Selection, Rule, Era]]:
+    """Every era that covers at least one selected release."""
+    for selection in selections:
+        for rule in selection.platform.rules:
+            for era in rule.eras:
+                if any(era.first <= r <= era.last for r in selection.releases):
+                    yield selection, rule, era
+
+
 def _overmatches(
     tree: RequirementsTree, selections: Iterable[Selection], read: Reader
 ) -> list[Finding]:
@@ -51,40 +62,34 @@ def _overmatches(
     consequence (era.overmatch says which): reported on the line that makes it fire."""
     findings = []
     installed = frozenset(d.key for d in tree.declarations if d.installs)
-    for selection in selections:
-        for rule in selection.platform.rules:
-            if set(rule.packages) & installed:
-                continue
-            for era in rule.eras:
-                if not era.overmatch or not any(
-                    era.first <= r <= era.last for r in selection.releases
-                ):
-                    continue
-                if any(era.pattern in key for key in installed):
-                    continue  # a longer name that brings the package along (djangorestframework)
-                hit = detectors.substring_hit(era, tree, read, era.pattern)
-                if hit is None or not detectors.conditions_met(era, tree, read, installed=None):
-                    continue
-                name, line = hit
-                package = rule.packages[0] if rule.packages else era.pattern
-                labels = format_ranges(selection.platform, selection.releases)
-                findings.append(
-                    Finding(
-                        rule=f"{rule.id}:overmatch",
-                        package=package,
-                        severity="warning",
-                        file=name,
-                        line=line,
-                        platforms=tuple(labels),
-                        title=f"'{era.pattern}' in {name} line {line} misleads {labels[0]}",
-                        message=(
-                            f"{name} line {line} contains '{era.pattern}' ({era.command} "
-                            f"matches any text, comments included) but nothing installs "
-                            f"{package}: {era.overmatch}. Reword that line, or set the start "
-                            "command yourself."
-                        ),
-                    )
-                )
+    for selection, rule, era in _selected_eras(selections):
+        if not era.overmatch or set(rule.packages) & installed:
+            continue
+        if any(era.pattern in key for key in installed):
+            continue  # a longer name that brings the package along (djangorestframework)
+        hit = detectors.substring_hit(era, tree, read, era.pattern)
+        if hit is None or not detectors.conditions_met(era, tree, read, installed=None):
+            continue
+        name, line = hit
+        package = rule.packages[0] if rule.packages else era.pattern
+        labels = format_ranges(selection.platform, selection.releases)
+        findings.append(
+            Finding(
+                rule=f"{rule.id}:overmatch",
+                package=package,
+                severity="warning",
+                file=name,
+                line=line,
+                platforms=tuple(labels),
+                title=f"'{era.pattern}' in {name} line {line} misleads {labels[0]}",
+                message=(
+                    f"{name} line {line} contains '{era.pattern}' ({era.command} "
+                    f"matches any text, comments included) but nothing installs "
+                    f"{package}: {era.overmatch}. Reword that line, or set the start "
+                    "command yourself."
+                ),
+            )
+        )
     return findings
 
 
@@ -98,49 +103,43 @@ def _root_includes(tree: RequirementsTree, selections: Iterable[Selection]) -> l
     if root is None:
         return []
     findings = []
-    for selection in selections:
-        for rule in selection.platform.rules:
-            for era in rule.eras:
-                if era.detector != "root-includes" or not any(
-                    era.first <= r <= era.last for r in selection.releases
-                ):
-                    continue
-                if era.pattern.encode() in root.data:
-                    continue
-                text = (
-                    f"# {era.pattern} (heroku-req-check: this text makes "
-                    f"{selection.platform.name} copy the whole app before pip install)"
+    for selection, rule, era in _selected_eras(selections):
+        if era.detector != "root-includes" or era.pattern.encode() in root.data:
+            continue
+        text = (
+            f"# {era.pattern} (heroku-req-check: this text makes "
+            f"{selection.platform.name} copy the whole app before pip install)"
+        )
+        try:
+            fix: Fix | None = Fix(root.path, insert_line(root.data, text)[1], text)
+        except Unfixable:
+            fix = None
+        labels = format_ranges(selection.platform, selection.releases)
+        for include in tree.includes:
+            if include.file != tree.root or URL_RE.match(include.target):
+                continue
+            findings.append(
+                Finding(
+                    rule=rule.id,
+                    package=include.target,
+                    severity=_severity(rule, None),
+                    file=include.file,
+                    line=include.line,
+                    platforms=tuple(labels),
+                    title=f"{include.target}: not in {labels[0]}'s install step",
+                    message=(
+                        f"{tree.root} line {include.line} includes {include.target}, "
+                        f"but {labels[0]} runs `pip install -r {tree.root}` in an "
+                        f"install step that holds only the app-root {tree.root}, "
+                        "pyproject.toml, Pipfile and lock files "
+                        f"(`{era.command}` is false): pip cannot open "
+                        f"{include.target} and the build fails. Move its lines into "
+                        f"{tree.root}, or add a line containing '{era.pattern}' (the "
+                        "suggested comment) so the whole app is copied first."
+                    ),
+                    fix=fix,
                 )
-                try:
-                    fix: Fix | None = Fix(root.path, insert_line(root.data, text)[1], text)
-                except Unfixable:
-                    fix = None
-                labels = format_ranges(selection.platform, selection.releases)
-                for include in tree.includes:
-                    if include.file != tree.root or URL_RE.match(include.target):
-                        continue
-                    findings.append(
-                        Finding(
-                            rule=rule.id,
-                            package=include.target,
-                            severity=_severity(rule, None),
-                            file=include.file,
-                            line=include.line,
-                            platforms=tuple(labels),
-                            title=f"{include.target}: not in {labels[0]}'s install step",
-                            message=(
-                                f"{tree.root} line {include.line} includes {include.target}, "
-                                f"but {labels[0]} runs `pip install -r {tree.root}` in an "
-                                f"install step that holds only the app-root {tree.root}, "
-                                "pyproject.toml, Pipfile and lock files "
-                                f"(`{era.command}` is false): pip cannot open "
-                                f"{include.target} and the build fails. Move its lines into "
-                                f"{tree.root}, or add a line containing '{era.pattern}' (the "
-                                "suggested comment) so the whole app is copied first."
-                            ),
-                            fix=fix,
-                        )
-                    )
+            )
     return findings
 
 

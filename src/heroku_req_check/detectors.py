@@ -141,14 +141,16 @@ def in_req_detects(pattern: str, root: str, read: Reader) -> bool:
 _BUILD = "$BUILD_DIR"
 
 
-def list_requirements(root: str, read: Reader, max_depth: int = 200) -> tuple[list[bytes], bool]:
-    """bin/detect's `list_requirements` (v7-v11): the lines it prints, and whether its
-    recursion never ends. A line starting `-r` is an include: its second space-separated
+def list_requirements(root: str, read: Reader, max_depth: int = 200) -> list[bytes]:
+    """bin/detect's `list_requirements` (v7-v11): the lines it prints. A line starting `-r`
+    is an include: its second space-separated
     field (the whole line when it has no space), joined to the directory of
     `$requirement_file`, a *global* that each nested call overwrites, so a later `-r` line of
     a file resolves against the file read last. A path already in `$array` (substring test)
     is not read again, but paths are added only after their call returns, so a cycle recurses
-    until bash dies. Every other line is printed (comments too). Not modelled: bash's
+    until bash dies: the model stops at `max_depth`, by when every line bash would print before
+    dying has been printed (each turn of the cycle repeats the same ones). Every other line is
+    printed (comments too). Not modelled: bash's
     pathname expansion of unquoted lines holding `*`, `?` or `[...]`."""
     printed: list[bytes] = []
     state = {"requirement_file": "", "array": ""}
@@ -177,21 +179,15 @@ def list_requirements(root: str, read: Reader, max_depth: int = 200) -> tuple[li
             state["array"] += f" {target}"
         return False
 
-    endless = visit(f"{_BUILD}/{root}", 1)
-    return printed, endless
+    visit(f"{_BUILD}/{root}", 1)
+    return printed
 
 
 def list_requirements_verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
     """`list_requirements requirements.txt | grep -Fiq PATTERN`: a never-ending recursion still
     prints its lines before bash dies, and grep -q stops at the first match."""
-    root = tree.root_file
-
-    def root_first(path: str) -> bytes | None:
-        return root.data if root is not None and path == tree.root else read(path)
-
-    printed, _endless = list_requirements(tree.root, root_first)
     needle = era.pattern.lower().encode()
-    return Verdict(any(needle in line.lower() for line in printed))
+    return Verdict(any(needle in line.lower() for line in list_requirements(tree.root, read)))
 
 
 @cache
