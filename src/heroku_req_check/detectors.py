@@ -142,16 +142,17 @@ _BUILD = "$BUILD_DIR"
 
 
 def list_requirements(root: str, read: Reader, max_depth: int = 200) -> list[bytes]:
-    """bin/detect's `list_requirements` (v7-v11): the lines it prints. A line starting `-r`
-    is an include: its second space-separated
-    field (the whole line when it has no space), joined to the directory of
-    `$requirement_file`, a *global* that each nested call overwrites, so a later `-r` line of
-    a file resolves against the file read last. A path already in `$array` (substring test)
-    is not read again, but paths are added only after their call returns, so a cycle recurses
-    until bash dies: the model stops at `max_depth`, by when every line bash would print before
-    dying has been printed (each turn of the cycle repeats the same ones). Every other line is
-    printed (comments too). Not modelled: bash's
-    pathname expansion of unquoted lines holding `*`, `?` or `[...]`."""
+    """bin/detect's `list_requirements` (v7-v11): the lines it prints.
+
+    A line starting `-r` is an include: its second space-separated field (the whole line when
+    it has no space), joined to the directory of `$requirement_file`, a *global* that each
+    nested call overwrites, so a later `-r` line of a file resolves against the file read
+    last. A path already in `$array` (a substring test) is not read again, but paths are added
+    only after their call returns, so a cycle recurses until bash dies: the model stops at
+    `max_depth`, by when every line bash would print before dying has been printed (each turn
+    of the cycle repeats the same ones). Every other line is printed, comments too. Not
+    modelled: bash's pathname expansion of unquoted lines holding `*`, `?` or `[...]`.
+    """
     printed: list[bytes] = []
     state = {"requirement_file": "", "array": ""}
 
