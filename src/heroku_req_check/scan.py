@@ -53,7 +53,11 @@ def scan(
             before = stale.base_tree(repo, base, root, limits)
             declared = None
             if before.root_file is not None and tree.root_file is not None:
-                declared = walk(repo, root, limits, root_data=before.root_file.data)
+                # pip-diff reads the old root against today's files: with the root unchanged
+                # (the usual nested layout) that is today's tree, already walked
+                old_root = before.root_file.data
+                same = old_root == tree.root_file.data
+                declared = tree if same else walk(repo, root, limits, root_data=old_root)
             findings += stale.stale_findings(before, tree, selections, base, declared)
             findings.sort(key=lambda f: (f.file, f.line, f.rule))
         except stale.BaseUnavailable as exc:
