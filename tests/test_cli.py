@@ -42,14 +42,21 @@ def test_seed_story_points_at_the_nested_line_with_the_fix() -> None:
     assert finding["rule"] == "heroku/pylibmc" and finding["severity"] == "error"
     assert (finding["file"], finding["line"]) == ("requirements/production.txt", 3)
     assert finding["platforms"] == ["heroku@v42"]
-    assert finding["fix"] == {"file": "requirements.txt", "line": 2, "text": "pylibmc==1.6.3"}
+    # heroku@v42 installs with pip 1.5.6, which rejects a name given twice: the line moves
+    assert finding["fix"] == {
+        "file": "requirements.txt",
+        "line": 2,
+        "text": "pylibmc==1.6.3",
+        "action": "insert",
+        "remove": {"file": "requirements/production.txt", "line": 3},
+    }
     assert "libmemcached" in finding["message"]
     assert doc["problems"] == []
 
 
 def test_json_keys_are_exactly_the_contract() -> None:
     doc = json.loads(run("--format", "json", str(TREES / "broken-lines"))[1])
-    assert set(doc) == {"version", "root", "files", "findings", "problems"}
+    assert set(doc) == {"version", "root", "files", "findings", "problems", "plans"}
     for f in doc["findings"]:
         assert set(f) == {
             "rule",
@@ -61,18 +68,19 @@ def test_json_keys_are_exactly_the_contract() -> None:
             "message",
             "fix",
         }
-        assert f["fix"] is None or set(f["fix"]) == {"file", "line", "text"}
+        assert f["fix"] is None or set(f["fix"]) - {"remove"} == {"file", "line", "text", "action"}
     for p in doc["problems"]:
         assert set(p) == {"file", "line", "message"}
 
 
 def test_github_format_annotates_the_nested_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(TREES / "seed"))  # the tree is the repository
     code, out, _ = run("--format", "github", "--platform", "heroku@v30", str(TREES / "seed"))
     assert code == 1
     [line] = out.splitlines()
     assert line.startswith("::error file=requirements/production.txt,line=3,title=pylibmc%3A ")
-    assert "Add `pylibmc==1.6.3` to requirements.txt." in line
+    assert "Move it to requirements.txt (delete line 3 of requirements/production.txt)" in line
 
 
 def test_platform_selection_changes_the_verdict() -> None:
@@ -93,7 +101,7 @@ def test_platform_selection_changes_the_verdict() -> None:
         (["--platform", "heroku@v42", "--fail-on", "never"], 0),
         (["--platform", "heroku@v60"], 0),
         (["--platform", "heroku@v104", "--fail-on", "notice"], 1),
-        (["--platform", "heroku@v104"], 0),
+        (["--platform", "heroku@v104"], 1),  # a broken release fails the push: an error
         (["--platform", "nowhere"], 2),
         (["--platform", "heroku@v22"], 2),
         (["--platform", "heroku@vx"], 2),
@@ -119,15 +127,21 @@ def test_version_and_rules() -> None:
 
 
 def test_fix_then_check_passes(copy_tree) -> None:  # type: ignore[no-untyped-def]
+    # the releases that grep the root file run pip 1.0.2-1.5.6, which rejects a name given
+    # twice ("Double requirement given"): the fix moves the line instead of copying it
+    releases = "heroku@v3-v42"
     repo = copy_tree("seed")
     nested_before = (repo / "requirements/production.txt").read_bytes()
-    assert run("--fix", "--platform", "heroku", str(repo))[0] == 1  # reports what it fixed
+    assert run("--fix", "--platform", releases, str(repo))[0] == 1  # reports what it fixed
     assert (
         repo / "requirements.txt"
     ).read_bytes() == b"-r requirements/production.txt\npylibmc==1.6.3\n"
-    assert (repo / "requirements/production.txt").read_bytes() == nested_before
-    assert run("--platform", "heroku", str(repo))[0] == 0
-    assert run("--fix", "--platform", "heroku", str(repo))[0] == 0
+    nested_after = (repo / "requirements/production.txt").read_bytes()
+    assert nested_after.splitlines() == [
+        line for line in nested_before.splitlines() if not line.startswith(b"pylibmc")
+    ]
+    assert run("--platform", releases, str(repo))[0] == 0
+    assert run("--fix", "--platform", releases, str(repo))[0] == 0
     assert (
         repo / "requirements.txt"
     ).read_bytes() == b"-r requirements/production.txt\npylibmc==1.6.3\n"
@@ -154,7 +168,12 @@ def test_case_trap_fix_respells_only_the_name(copy_tree) -> None:  # type: ignor
     repo = copy_tree("case-trap")
     [finding] = findings(repo, "--platform", "heroku@v100")
     assert finding["rule"] == "heroku/pylibmc:case"
-    assert finding["fix"] == {"file": "requirements.txt", "line": 2, "text": "pylibmc==1.6.3"}
+    assert finding["fix"] == {
+        "file": "requirements.txt",
+        "line": 2,
+        "text": "pylibmc==1.6.3",
+        "action": "replace",
+    }
     run("--fix", "--platform", "heroku@v100", str(repo))
     assert (repo / "requirements.txt").read_text() == "# cache\npylibmc==1.6.3\nrequests==2.32.3\n"
     assert findings(repo, "--platform", "heroku@v100") == []
@@ -237,3 +256,48 @@ def test_scripts_example_shows_the_seed_story() -> None:
     proc = subprocess.run([str(root / "scripts/example")], capture_output=True, text=True)
     assert "requirements/production.txt:3: error [heroku/pylibmc]" in proc.stdout
     assert "(exit status 1:" in proc.stdout
+
+
+@pytest.mark.parametrize("fmt", ["github", "sarif"])
+@pytest.mark.parametrize("marker", ["git-dir", "git-file", "workspace"])
+def test_paths_are_relative_to_the_repository_top(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, marker: str
+) -> None:
+    """Issue 12 fault 13: GitHub and code scanning name files from the repository's top (the
+    git top level, or GITHUB_WORKSPACE), not from the scanned subdirectory."""
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    repo = tmp_path / "repo"
+    (repo / "app").mkdir(parents=True)
+    if marker == "git-dir":
+        (repo / ".git").mkdir()
+    elif marker == "git-file":  # a worktree or submodule checkout
+        (repo / ".git").write_text("gitdir: /elsewhere\n")
+    else:
+        monkeypatch.setenv("GITHUB_WORKSPACE", str(repo))
+    (repo / "app/requirements.txt").write_text("-r base.txt\n")
+    (repo / "app/base.txt").write_text("pylibmc==1.6.3\n")
+    monkeypatch.chdir(repo)
+    code, out, _ = run("--format", fmt, "--platform", "heroku@v42", "app")
+    assert code == 1
+    if fmt == "github":
+        assert "::error file=app/base.txt,line=1," in out
+        assert "file=base.txt" not in out
+    else:
+        uris = {
+            loc["physicalLocation"]["artifactLocation"]["uri"]
+            for result in json.loads(out)["runs"][0]["results"]
+            for loc in result["locations"]
+        }
+        assert uris == {"app/base.txt"}
+
+
+def test_paths_outside_any_repository_stay_relative_to_the_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "requirements.txt").write_text("-r base.txt\n")
+    (app / "base.txt").write_text("pylibmc==1.6.3\n")
+    code, out, _ = run("--format", "github", "--platform", "heroku@v42", str(app))
+    assert code == 1 and "::error file=base.txt,line=1," in out

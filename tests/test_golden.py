@@ -20,9 +20,19 @@ GOLDEN = FIXTURES / "golden"
 
 
 def run_cli(*args: str) -> tuple[int, str]:
+    """Run the CLI on a fixture tree as if that tree were the repository (GITHUB_WORKSPACE),
+    so file names in annotations and SARIF do not depend on where the checkout lives."""
     buffer = io.StringIO()
-    with redirect_stdout(buffer):
-        code = main(list(args))
+    saved = os.environ.get("GITHUB_WORKSPACE")
+    os.environ["GITHUB_WORKSPACE"] = args[-1]
+    try:
+        with redirect_stdout(buffer):
+            code = main(list(args))
+    finally:
+        if saved is None:
+            del os.environ["GITHUB_WORKSPACE"]
+        else:
+            os.environ["GITHUB_WORKSPACE"] = saved
     return code, buffer.getvalue()
 
 

@@ -79,10 +79,16 @@ def test_fix_hook_adds_the_line_and_fails_for_review(tmp_path: Path, precommit_h
         "psycopg2==2.9.10",
         "pylibmc==1.6.3",
     ]
-    assert (repo / "requirements/production.txt").read_bytes() == nested
+    # Heroku's root-grepping releases install with pip 1.x, which rejects a name given twice:
+    # pylibmc moves out of the nested file instead of being copied
+    assert (repo / "requirements/production.txt").read_bytes() == nested.replace(
+        b"pylibmc==1.6.3\n", b""
+    )
     again = try_repo(repo, precommit_home, "heroku-req-check", "--all-files")
-    assert again.returncode == 0, again.stdout + again.stderr
-    assert "Passed" in again.stdout
+    # what is left: the releases that never detect pylibmc anywhere (v81, v104), which no edit
+    # can fix
+    findings = [line for line in again.stdout.splitlines() if ": error [" in line]
+    assert findings and all(":broken]" in line for line in findings), again.stdout
 
 
 def test_hooks_skip_commits_without_requirements_files(

@@ -91,7 +91,13 @@ def apply_sarif_fix(data: bytes, replacement: dict[str, Any]) -> bytes:
     region = replacement["deletedRegion"]
     lines = data.decode("utf-8").splitlines(keepends=True)
     index = region["startLine"] - 1
-    text = replacement["insertedContent"]["text"]
+    text = replacement.get("insertedContent", {}).get("text", "")
+    if "endLine" in region:  # a span across lines (ASCII here: columns are characters)
+        start = sum(len(line) for line in lines[:index]) + region["startColumn"] - 1
+        end_index = region["endLine"] - 1
+        end = sum(len(line) for line in lines[:end_index]) + region["endColumn"] - 1
+        whole = "".join(lines)
+        return (whole[:start] + text + whole[end:]).encode("utf-8")
     if region.get("startColumn") == 1 and region.get("endColumn") == 1:
         lines.insert(index, text)
     elif "startColumn" in region:  # an empty region inside the line (ASCII here)

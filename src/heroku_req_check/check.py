@@ -9,8 +9,9 @@ from functools import cache
 from . import detectors
 from .catalog import Era, Platform, Rule, Selection, format_ranges
 from .detectors import Reader, Verdict
-from .fix import insertion_for, respelled_line
-from .model import Declaration, Finding, Fix, RequirementsTree, Severity
+from .fix import deployable, insertion_for, respelled_line
+from .model import BuildPlan, Declaration, Finding, Fix, RequirementsTree, Severity
+from .plans import plan_for
 from .reqfile import canonical_key, decode
 
 
@@ -45,24 +46,39 @@ def _era_keys(era: Era) -> frozenset[str]:
 
 
 def _selected_eras(
-    selections: Iterable[Selection],
+    selections: Iterable[Selection], plans: dict[str, BuildPlan]
 ) -> Iterator[tuple[Selection, Rule, Era]]:
-    """Every era that covers at least one selected release."""
+    """Every era that covers at least one selected release and whose step the plan runs."""
     for selection in selections:
+        plan = plans.get(selection.platform.name)
         for rule in selection.platform.rules:
             for era in rule.eras:
+                if plan is not None and not plan.runs(era.step):
+                    continue
                 if any(era.first <= r <= era.last for r in selection.releases):
                     yield selection, rule, era
 
 
-def _overmatches(
+def plans_for(
     tree: RequirementsTree, selections: Iterable[Selection], read: Reader
+) -> dict[str, BuildPlan]:
+    """Each selected platform's build plan for this app (plans.py), by platform name."""
+    return {
+        s.platform.name: plan_for(s.platform, tree.repo_dir, read, tree.scan_id) for s in selections
+    }
+
+
+def _overmatches(
+    tree: RequirementsTree,
+    selections: Iterable[Selection],
+    read: Reader,
+    plans: dict[str, BuildPlan],
 ) -> list[Finding]:
     """A substring detector that fires on a comment or a longer name, where firing has a real
     consequence (era.overmatch says which): reported on the line that makes it fire."""
     findings = []
     installed = frozenset(d.key for d in tree.declarations if d.installs)
-    for selection, rule, era in _selected_eras(selections):
+    for selection, rule, era in _selected_eras(selections, plans):
         if not era.overmatch or set(rule.packages) & installed:
             continue
         if any(era.pattern in key for key in installed):
@@ -93,7 +109,9 @@ def _overmatches(
     return findings
 
 
-def _root_includes(tree: RequirementsTree, selections: Iterable[Selection]) -> list[Finding]:
+def _root_includes(
+    tree: RequirementsTree, selections: Iterable[Selection], plans: dict[str, BuildPlan]
+) -> list[Finding]:
     """A platform that installs from a copy of the root file alone: each local file the root
     includes is missing there, unless the root holds era.pattern (which copies everything)."""
     from .fix import Unfixable, insert_line
@@ -103,7 +121,7 @@ def _root_includes(tree: RequirementsTree, selections: Iterable[Selection]) -> l
     if root is None:
         return []
     findings = []
-    for selection, rule, era in _selected_eras(selections):
+    for selection, rule, era in _selected_eras(selections, plans):
         if era.detector != "root-includes" or era.pattern.encode() in root.data:
             continue
         text = (
@@ -163,7 +181,17 @@ def _expected_spelling(era: Era, decl: Declaration) -> str:
     return decl.name
 
 
-def check(tree: RequirementsTree, selections: Iterable[Selection], read: Reader) -> list[Finding]:
+def check(
+    tree: RequirementsTree,
+    selections: Iterable[Selection],
+    read: Reader,
+    plans: dict[str, BuildPlan] | None = None,
+) -> list[Finding]:
+    """Findings for every selected era whose step the build plan runs (`plans`: by platform
+    name, from plans_for; computed here when not given)."""
+    selections = list(selections)
+    if plans is None:
+        plans = plans_for(tree, selections, read)
     misses: dict[tuple[str, str, str, str, int], _Miss] = {}
     verdicts: dict[tuple[str, int], Verdict] = {}
     # declarations by key, in tree order: rules x eras x declarations would be quadratic
@@ -172,6 +200,7 @@ def check(tree: RequirementsTree, selections: Iterable[Selection], read: Reader)
         by_key.setdefault(decl.key, []).append((position, decl))
     for selection in selections:
         platform = selection.platform
+        plan = plans.get(platform.name)
         for rule in platform.rules:
             if rule.vcs:
                 candidates = tree.declarations
@@ -180,6 +209,8 @@ def check(tree: RequirementsTree, selections: Iterable[Selection], read: Reader)
                     d for _, d in sorted(p for key in rule.packages for p in by_key.get(key, ()))
                 ]
             for era in rule.eras:
+                if plan is not None and not plan.runs(era.step):
+                    continue
                 releases = {r for r in selection.releases if era.first <= r <= era.last}
                 if not releases:
                     continue
@@ -205,10 +236,13 @@ def check(tree: RequirementsTree, selections: Iterable[Selection], read: Reader)
                         _Miss(rule, platform, decl, kind, spelling=spelling),
                     )
                     miss.releases |= releases
-                    miss.eras.append((era, result))
+                    if all(known is not era for known, _ in miss.eras):
+                        # a broken release's miss gathers every declaration of the
+                        # package: its eras are named once
+                        miss.eras.append((era, result))
     findings = [_finding(m, tree, list(misses.values()), read) for m in misses.values()]
-    findings += _overmatches(tree, selections, read)
-    findings += _root_includes(tree, selections)
+    findings += _overmatches(tree, selections, read, plans)
+    findings += _root_includes(tree, selections, plans)
     findings.sort(key=lambda f: (f.file, f.line, f.rule))
     return findings
 
@@ -224,8 +258,10 @@ def _finding(miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read:
     fix: Fix | None = None
     severity = _severity(rule, miss)
     if miss.kind == "broken":
+        # the step never runs, so the package the app needs is never provided: the push
+        # fails (or the step's effect is lost) exactly as if it were missed, so the rule's
+        # own severity applies
         rule_id = f"{rule.id}:broken"
-        severity = "notice"
         title = f"{decl.name}: never detected by {labels}"
         message = (
             f"{labels} never {detect} '{decl.name}' ({where}), wherever it is declared: "
@@ -255,8 +291,23 @@ def _finding(miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read:
                 f"'{decl.name}' is declared in {where}, not in {tree.root}, "
                 f"so {labels} {do} not see it"
             )
-        if fix:
+        note = ""
+        if fix and still_missed:
+            # a fix some selected release still misses is not a fix: say so, apply nothing
+            note = (
+                f"Adding `{fix.text}` to {tree.root} would not make "
+                f"{', '.join(still_missed)} see it either."
+            )
+            fix = None
+        elif fix:
+            verdict = deployable(tree, decl, fix, miss.platform, _pips(miss))
+            fix, note = verdict.fix, verdict.note
+        if fix and fix.remove:
+            action = f"Move it to {tree.root} (delete line {decl.line} of {decl.file}): {note}"
+        elif fix:
             action = f"Add `{fix.text}` to {tree.root}."
+        elif note:
+            action = note
         elif tree.root_file and tree.root_file.data[:2] in (b"\xff\xfe", b"\xfe\xff"):
             action = (
                 f"Save {tree.root} as UTF-8: the buildpack greps its bytes, and in UTF-16 "
@@ -269,8 +320,6 @@ def _finding(miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read:
             )
         else:
             action = "No line added to the root file makes every selected release see it."
-        if fix and still_missed:
-            action += f" Even then {', '.join(still_missed)} would not see it."
         message = f"{lead}: {reasons}. So {rule.when_missed}. {action}"
     return Finding(
         rule=rule_id,
@@ -283,6 +332,14 @@ def _finding(miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read:
         message=message,
         fix=fix,
     )
+
+
+def _pips(miss: _Miss) -> dict[str, set[int]]:
+    """The pip versions the miss's releases install with -> those releases."""
+    by_pip: dict[str, set[int]] = {}
+    for release in miss.releases:
+        by_pip.setdefault(miss.platform.pip_for(release), set()).add(release)
+    return by_pip
 
 
 def _severity(rule: Rule, miss: _Miss | None) -> Severity:

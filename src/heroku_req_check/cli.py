@@ -167,6 +167,33 @@ def explain(rule_id: str) -> str | None:
     return None
 
 
+def repository_prefix(app: Path, environ: dict[str, str] | None = None) -> str:
+    """The app directory's path inside its repository ("" at the top), so that annotations and
+    SARIF URIs name files as GitHub does. The repository is GITHUB_WORKSPACE when it holds the
+    app, else the nearest directory above with a `.git` entry (a directory, or the file a
+    worktree or submodule has): found without running git, which the action's image lacks."""
+    environ = dict(os.environ) if environ is None else environ
+    real = os.path.realpath(app)
+    top = ""
+    workspace = environ.get("GITHUB_WORKSPACE", "")
+    if workspace:
+        candidate = os.path.realpath(workspace)
+        if real == candidate or real.startswith(candidate + os.sep):
+            top = candidate
+    if not top:
+        current = real
+        while True:
+            if os.path.lexists(os.path.join(current, ".git")):
+                top = current
+                break
+            parent = os.path.dirname(current)
+            if parent == current:
+                return ""
+            current = parent
+    prefix = os.path.relpath(real, top).replace(os.sep, "/")
+    return "" if prefix == "." else prefix
+
+
 def run(args: argparse.Namespace) -> int:
     from .catalog import SelectionError
     from .config import ConfigError
@@ -205,19 +232,21 @@ def run(args: argparse.Namespace) -> int:
             sys.stderr.write(f"heroku-req-check: {line}\n")
     if args.output:
         Path(args.output).write_text(json_out.render(report), encoding="utf-8")
+    # annotations and SARIF name files from the repository's top, as GitHub does
+    prefix = repository_prefix(repo) if args.sarif or args.format in ("sarif", "github") else ""
     if args.sarif or args.format == "sarif":
         from .report import sarif
 
         if args.sarif:
-            Path(args.sarif).write_text(sarif.render(report), encoding="utf-8")
+            Path(args.sarif).write_text(sarif.render(report, prefix), encoding="utf-8")
     if args.format == "json":
         sys.stdout.write(json_out.render(report))
     elif args.format == "sarif":
-        sys.stdout.write(sarif.render(report))
+        sys.stdout.write(sarif.render(report, prefix))
     elif args.format == "github":
         from .report import github
 
-        hidden = github.emit_annotations(report)
+        hidden = github.emit_annotations(report, prefix=prefix)
         summary_path = args.summary or os.environ.get("GITHUB_STEP_SUMMARY")
         if summary_path:
             with open(summary_path, "a", encoding="utf-8") as handle:

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import functools
+import os
 import re
+import stat
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .model import Declaration, Fix, RequirementsTree, SourceFile
 from .reqfile import decode
 
 if TYPE_CHECKING:
+    from .catalog import Platform
     from .check import _Miss
     from .detectors import Reader
 
@@ -218,3 +223,142 @@ def insertion_for(
     if best is None:
         return None, []
     return best[1], best[2]
+
+
+# -- fixes that install: the pip of each release must accept the edited tree ---------------
+
+
+@dataclass(frozen=True)
+class Deployable:
+    """A fix checked against the pip each selected release installs with.
+
+    `fix` is the copy as planned, the same line moved (`Fix.remove` set) when a release's pip
+    rejects the name given twice, or None when neither installs; `note` says why in one
+    sentence ("" when the copy is fine).
+    """
+
+    fix: Fix | None
+    note: str = ""
+
+
+def deployable(
+    tree: RequirementsTree,
+    decl: Declaration,
+    fix: Fix,
+    platform: Platform,
+    pips: dict[str, set[int]],
+) -> Deployable:
+    """`pips`: pip version ("" = current) -> the selected releases installing with it."""
+    from .catalog import format_ranges
+    from .pipcompat import rejects_repeat, same_project
+
+    added_name = _name_of(fix.text, decl.name)
+
+    def rejecting(exclude: Declaration | None) -> list[str]:
+        """The pip versions that fail on the edited tree."""
+        found = []
+        for pip in pips:
+            for other in tree.declarations:
+                if other is exclude or not same_project(pip, other.name, added_name):
+                    continue
+                if rejects_repeat(pip, other, decl.specifier, decl.extras):
+                    found.append(pip)
+                    break
+        return found
+
+    copy_fails = rejecting(None)
+    if not copy_fails:
+        return Deployable(fix)
+    versions = sorted(copy_fails, key=lambda v: tuple(int(p) for p in v.split(".") if p.isdigit()))
+    span = versions[0] if len(versions) == 1 else f"{versions[0]} to {versions[-1]}"
+    releases = {r for pip in versions for r in pips[pip]}
+    labels = ", ".join(format_ranges(platform, releases))
+    twice = (
+        f"{labels} install{'s' if ', ' not in labels else ''} with pip {span}, "
+        "which rejects a project named twice ('Double requirement given')"
+    )
+    if decl.file == tree.root:
+        return Deployable(None, f"{twice}, and the line is already in {tree.root}.")
+    if rejecting(decl):
+        return Deployable(
+            None,
+            f"{twice}, and {decl.key} is declared more than once besides "
+            f"{decl.file} line {decl.line}: merge those lines by hand.",
+        )
+    users = other_users(tree, decl.file)
+    if users:
+        return Deployable(
+            None,
+            f"{twice}, so copying the line fails the push, and moving it would take it away "
+            f"from {', '.join(users[:3])}, which use{'s' if len(users) == 1 else ''} "
+            f"{decl.file}: no one-line fix exists.",
+        )
+    moved = dataclasses.replace(fix, remove=(decl.file, decl.line))
+    return Deployable(moved, f"{twice}, so the line moves rather than being copied.")
+
+
+def _name_of(text: str, default: str) -> str:
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", text)
+    return match.group(1) if match else default
+
+
+# files that can name a requirements file for another install: other requirements files, build
+# and CI configuration, scripts (a Dockerfile's `pip install -r requirements/prod.txt`)
+_USER_SUFFIXES = (".txt", ".in", ".cfg", ".ini", ".toml", ".yml", ".yaml", ".sh", ".mk")
+_USER_NAMES = frozenset(
+    {"Makefile", "Procfile", "Justfile", "justfile", "setup.py", "noxfile.py", "tasks.py"}
+)
+
+
+def _may_use(name: str) -> bool:
+    lowered = name.lower()
+    return (
+        name in _USER_NAMES
+        or lowered.endswith(_USER_SUFFIXES)
+        or lowered.startswith(("dockerfile", "containerfile"))
+        or lowered.endswith((".dockerfile", ".containerfile"))
+    )
+
+
+def other_users(tree: RequirementsTree, path: str) -> list[str]:
+    """Repository files outside this tree that name `path` or a file that includes it (other
+    than the root): moving a line out of `path` would change what they install. Matching a
+    base name anywhere in a file's text is deliberately broad: a false "used" only withholds
+    a move, a missed one would break another install."""
+    chain = {path}
+    pending = [path]
+    while pending:
+        current = pending.pop()
+        for include in tree.includes:
+            if (
+                include.resolved == current
+                and include.file not in chain
+                and include.file != tree.root
+            ):
+                chain.add(include.file)
+                pending.append(include.file)
+    needles = tuple(sorted({os.path.basename(p).encode() for p in chain}))
+    if not tree.repo_dir:
+        return []
+    return [
+        user for user in _mentioning(tree.repo_dir, tree.scan_id, needles) if user not in tree.files
+    ]
+
+
+@functools.cache
+def _mentioning(repo_dir: str, scan_id: int, needles: tuple[bytes, ...]) -> tuple[str, ...]:
+    from .tree import DEFAULT_LIMITS, find_files
+
+    found = []
+    for rel in find_files(repo_dir, _may_use):
+        full = os.path.join(repo_dir, rel)
+        try:
+            if not stat.S_ISREG(os.lstat(full).st_mode):
+                continue
+            with open(full, "rb") as handle:
+                data = handle.read(DEFAULT_LIMITS.max_file_bytes)
+        except OSError:
+            continue
+        if any(needle in data for needle in needles):
+            found.append(rel)
+    return tuple(found)

@@ -76,12 +76,15 @@ class RequirementsTree:
 
 @dataclass(frozen=True)
 class Fix:
-    """One edit: insert `text` as new line `line` of `file`, or replace that line."""
+    """One edit: insert `text` as new line `line` of `file`, or replace that line; with
+    `remove` = (file, line), also remove the logical line starting there (a move: the pip a
+    release installs with may reject a name given twice)."""
 
     file: str
     line: int
     text: str
     action: Literal["insert", "replace"] = "insert"
+    remove: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -97,12 +100,41 @@ class Finding:
     fix: Fix | None = None
 
 
+StartSource = Literal["generated", "procfile", "config"]
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """The facts of one platform's build of this app that gate its rules.
+
+    `builds_python` is False when another language provider wins the platform's detection
+    order (or nothing detects a Python app): none of the platform's Python rules can then
+    matter. `start` says who decides the start command: a rule about a generated start
+    command applies only to "generated". `evidence` is one short clause per fact, naming the
+    file that decided it and the platform source, for reports.
+    """
+
+    platform: str
+    builds_python: bool = True
+    provider: str = "python"
+    start: StartSource = "generated"
+    evidence: tuple[str, ...] = ()
+
+    def runs(self, step: str) -> bool:
+        """Whether the plan runs a rule's step ("" = any Python step, "start" = the generated
+        start command)."""
+        if not self.builds_python:
+            return False
+        return step != "start" or self.start == "generated"
+
+
 @dataclass
 class Report:
     tree: RequirementsTree
     findings: list[Finding]
     platforms: tuple[str, ...]  # the selection, as profile labels
     ignored: list[tuple[Finding, str]] = field(default_factory=list)  # (finding, reason)
+    plans: tuple[BuildPlan, ...] = ()  # each selected platform's plan for this app
 
     @property
     def problems(self) -> list[Problem]:

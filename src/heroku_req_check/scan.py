@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import catalog, stale
-from .check import check
+from .check import check, plans_for
 from .config import Config, ConfigError, inline_ignores
 from .config import load as load_config
 from .fix import Unfixable, insert_line, remove_logical_line, replace_line
@@ -47,7 +47,9 @@ def scan(
             catalog.interest_keys(everything), catalog.overmatch_substrings(everything)
         )
     tree = walk(repo, root, limits, interest)
-    findings = check(tree, selections, make_reader(repo, tree, limits))
+    read = make_reader(repo, tree, limits)
+    plans = plans_for(tree, selections, read)
+    findings = check(tree, selections, read, plans)
     if base is not None and check_stale:
         try:
             before = stale.base_tree(repo, base, root, limits)
@@ -82,6 +84,7 @@ def scan(
         findings=kept,
         platforms=tuple(s.label for s in selections),
         ignored=ignored,
+        plans=tuple(plans.values()),
     )
 
 
@@ -134,7 +137,9 @@ def apply_fixes(repo: Path, report: Report, strategy: str = "copy") -> FixResult
                 edits[fix.file] = replace_line(current(fix.file), fix.line, fix.text)
             else:
                 edits[fix.file], _ = insert_line(current(fix.file), fix.text)
-                if strategy == "move" and finding.file != fix.file:
+                if fix.remove is not None:  # the release's pip rejects the name twice
+                    removals.setdefault(fix.remove[0], set()).add(fix.remove[1])
+                elif strategy == "move" and finding.file != fix.file:
                     removals.setdefault(finding.file, set()).add(finding.line)
         except Unfixable as exc:
             result.refused.append(f"{fix.file}: not changed ({exc})")

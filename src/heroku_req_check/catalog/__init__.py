@@ -67,6 +67,13 @@ class Era:
     requires_code: str = ""  # a regex some *.py file in the app matches (Django's WSGI app)
     detected_by_code: str = ""  # a regex some *.py file matching also triggers the step
     overmatch: str = ""  # substring: what a match without the package does (a finding)
+    # the build-plan step the era belongs to: "" = a Python build step, "start" = the
+    # generated start command (moot when a Procfile or configuration file sets one)
+    step: str = ""
+    # substrings that make the step decide the package is not needed (Railpack's
+    # psycopg2-binary / psycopg[binary]: those wheels bundle libpq)
+    unless: tuple[str, ...] = ()
+    when_missed: str = ""  # this era's effect when it misses, where it differs from the rule's
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,41 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class ProviderSpec:
+    """One language provider in a builder's detection order."""
+
+    name: str
+    title: str
+    # any of these conditions; a condition is one or more app files that must all exist
+    # (root names, `*.x` root globs or `**/*.x` anywhere)
+    detect: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class StartConfig:
+    """A configuration file key that sets the start command (e.g. railway.toml's
+    deploy.startCommand), so no start command is generated."""
+
+    file: str
+    key: str  # dotted path in the TOML/JSON document
+    source: str
+
+
+@dataclass(frozen=True)
+class PlanSpec:
+    """The facts a platform's build plan is computed from (plans.py), each with its source."""
+
+    providers: tuple[ProviderSpec, ...] = ()  # detection order; the first match builds
+    providers_source: str = ""
+    # the Procfile processes that give the start command, in order ("*" = any other one);
+    # empty when the platform does not read a Procfile
+    procfile: tuple[str, ...] = ()
+    procfile_skip: tuple[str, ...] = ()  # processes never taken for "*" (Nixpacks' release)
+    procfile_source: str = ""
+    start_configs: tuple[StartConfig, ...] = ()
+
+
+@dataclass(frozen=True)
 class Platform:
     name: str
     title: str
@@ -91,6 +133,17 @@ class Platform:
     aliases: tuple[str, ...]
     rules: tuple[Rule, ...]
     versioned: bool = True  # False for the in-house rules of a project's configuration
+    plan: PlanSpec | None = None
+    # (first, last, pip version, source) per release range; releases not listed install
+    # with a current pip (the 2020 resolver)
+    pips: tuple[tuple[int, int, str, str], ...] = ()
+
+    def pip_for(self, release: int) -> str:
+        """The pip version release `release` installs with ("" = a current pip)."""
+        for first, last, version, _source in self.pips:
+            if first <= release <= last:
+                return version
+        return ""
 
     @property
     def latest(self) -> int:
@@ -146,6 +199,47 @@ def _era(raw: dict[str, object], repo: str) -> Era:
         requires_code=str(raw.get("requires_code", "")),
         detected_by_code=str(raw.get("detected_by_code", "")),
         overmatch=str(raw.get("overmatch", "")),
+        step=str(raw.get("step", "")),
+        unless=_strings(raw.get("unless", [])),
+        when_missed=str(raw.get("when_missed", "")),
+    )
+
+
+def _source_text(raw: object, repo: str) -> str:
+    """`repo tag path` for a plan fact's inline source table."""
+    if not isinstance(raw, dict):
+        raise CatalogError("a plan fact has no source")
+    return f"{repo} {raw['tag']} {raw['path']}"
+
+
+def _plan(raw: object, repo: str) -> PlanSpec | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise CatalogError("[platform.plan] must be a table")
+    providers = tuple(
+        ProviderSpec(
+            str(p["name"]),
+            str(p.get("title", p["name"])),
+            tuple(_strings(condition) for condition in p["detect"]),
+        )
+        for p in raw.get("providers", [])
+    )
+    if providers and not any(p.name == "python" for p in providers):
+        raise CatalogError("a provider order without the python provider")
+    configs = tuple(
+        StartConfig(str(c["file"]), str(c["key"]), _source_text(c.get("source"), repo))
+        for c in raw.get("start_configs", [])
+    )
+    return PlanSpec(
+        providers=providers,
+        providers_source=(_source_text(raw.get("providers_source"), repo) if providers else ""),
+        procfile=_strings(raw.get("procfile", [])),
+        procfile_skip=_strings(raw.get("procfile_skip", [])),
+        procfile_source=(
+            _source_text(raw.get("procfile_source"), repo) if raw.get("procfile") else ""
+        ),
+        start_configs=configs,
     )
 
 
@@ -183,6 +277,18 @@ def _platform(data: dict[str, object]) -> Platform:
         aliases=tuple(str(a) for a in head.get("aliases", ())),
         rules=tuple(rules),
         versioned=bool(head.get("versioned", True)),
+        plan=_plan(head.get("plan"), repo),
+        pips=tuple(_pip(entry, repo) for entry in head.get("pip", [])),
+    )
+
+
+def _pip(raw: dict[str, object], repo: str) -> tuple[int, int, str, str]:
+    first, _, last = str(raw["versions"]).partition("-")
+    return (
+        int(first.lstrip("v")),
+        int((last or first).lstrip("v")),
+        str(raw["pip"]),
+        _source_text(raw.get("source"), repo),
     )
 
 

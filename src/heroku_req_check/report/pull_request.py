@@ -26,7 +26,7 @@ import github
 import requests
 from github import Auth, Github, GithubException, GithubRetry, InputGitAuthor, InputGitTreeElement
 
-from ..fix import Unfixable, insert_line, replace_line
+from ..fix import Unfixable, insert_line, remove_logical_line, replace_line
 from ..model import Finding, Report
 from . import summary as summary_report
 from .scope import DiffLines, EventContext, fingerprint, introduced, marker, markers_in, parse_patch
@@ -269,7 +269,7 @@ def _review(
             text = body
             if fix and fix.action == "insert":
                 text += f"\n\nAdd to `{repo_path(root)}`:\n\n```text\n{fix.text}\n```"
-                if options.strategy == "move":
+                if options.strategy == "move" or fix.remove is not None:
                     text += "\n\nand remove it here:\n\n```suggestion\n```"
             comments.append({"path": nested, "line": finding.line, "side": "RIGHT", "body": text})
         elif nested in diff.commentable:
@@ -333,6 +333,42 @@ def _local_head(workspace: str, head_sha: str, path: str) -> tuple[str, str, str
     return tree, listed[0], listed[2]
 
 
+def _head_files(
+    repo: Any, report: Report, event: EventContext, options: Options, paths: list[str]
+) -> tuple[Any, dict[str, tuple[bytes, str, str]]]:
+    """The head commit's tree (the new tree's base) and, per app path, (bytes, file mode,
+    repository path). When the workflow checked out the head commit itself, its tree and
+    the files' bytes are here already, which saves the API reads."""
+    full = {p: f"{options.prefix}/{p}" if options.prefix else p for p in paths}
+    local = {p: report.tree.files[p].data for p in paths}
+    checkouts = {p: _local_head(options.workspace, event.report_sha, full[p]) for p in paths}
+    found = {
+        p: c for p, c in checkouts.items() if c is not None and c[2] == _git_blob_sha(local[p])
+    }
+    if len(found) == len(paths):
+        tree_sha = found[paths[0]][0]
+        tree: Any = github.GitTree.GitTree(
+            repo._requester,
+            attributes={"sha": tree_sha},
+            completed=False,
+            url=f"{repo.url}/git/trees/{tree_sha}",
+        )
+        return tree, {p: (local[p], found[p][1], full[p]) for p in paths}
+    tree = _call("commit", lambda: repo.get_git_tree(event.report_sha, recursive=True))
+    heads: dict[str, tuple[bytes, str, str]] = {}
+    for p in paths:
+        entry = next((e for e in tree.tree if e.path == full[p]), None)
+        if entry is None:
+            raise _Skip(f"commit skipped: {full[p]} is not in the head commit")
+        if entry.sha == _git_blob_sha(local[p]):
+            data = local[p]  # the checkout holds the head's bytes: no download needed
+        else:
+            blob = _call("commit", partial(repo.get_git_blob, entry.sha))
+            data = base64.b64decode(blob.content)
+        heads[p] = (data, entry.mode, full[p])
+    return tree, heads
+
+
 def _commit(
     repo: Any, report: Report, event: EventContext, options: Options, outcome: Outcome
 ) -> None:
@@ -345,52 +381,47 @@ def _commit(
     if not fixes:
         return
     root = report.tree.root
-    path = f"{options.prefix}/{root}" if options.prefix else root
-    local = report.tree.files[root].data
-    checkout = _local_head(options.workspace, event.report_sha, path)
-    if checkout is not None and checkout[2] == _git_blob_sha(local):
-        # the workflow checked out the head commit itself: its tree and the root file's
-        # bytes are here already, which saves two API calls
-        tree_sha, mode, _blob = checkout
-        tree: Any = github.GitTree.GitTree(
-            repo._requester,
-            attributes={"sha": tree_sha},
-            completed=False,
-            url=f"{repo.url}/git/trees/{tree_sha}",
-        )
-        data = local
-    else:
-        tree = _call("commit", lambda: repo.get_git_tree(event.report_sha, recursive=True))
-        entry = next((e for e in tree.tree if e.path == path), None)
-        if entry is None:
-            raise _Skip(f"commit skipped: {path} is not in the head commit")
-        mode = entry.mode
-        if entry.sha == _git_blob_sha(local):
-            data = local  # the checkout holds the head's bytes: no download needed
-        else:
-            blob = _call("commit", lambda: repo.get_git_blob(entry.sha))
-            data = base64.b64decode(blob.content)
-    new = data
+    # a move also deletes the nested line (the release's pip rejects a name given twice)
+    removals: dict[str, set[int]] = {}
+    for fix in fixes:
+        if fix.remove is not None and fix.remove[0] in report.tree.files:
+            removals.setdefault(fix.remove[0], set()).add(fix.remove[1])
+    paths = [root, *sorted(removals)]
+    tree, heads = _head_files(repo, report, event, options, paths)
+    path = heads[root][2]
+    changed: dict[str, bytes] = {}
     try:
+        new = heads[root][0]
         for fix in fixes:
             if fix.action == "replace":
                 new = replace_line(new, fix.line, fix.text)
             else:
                 new, _ = insert_line(new, fix.text)
-        text = new.decode("utf-8")
+        changed[root] = new
+        for nested, lines in removals.items():
+            data = heads[nested][0]
+            for line in sorted(lines, reverse=True):
+                data = remove_logical_line(data, line)
+            changed[nested] = data
+        texts = {p: data.decode("utf-8") for p, data in changed.items()}
     except (Unfixable, UnicodeDecodeError) as exc:
         raise _Skip(f"commit skipped: {path} cannot be edited safely ({exc})") from None
-    if new == data:
+    if all(changed[p] == heads[p][0] for p in changed):
         outcome.notices.append(f"commit not needed: {path} on the branch already has the fix")
         return
-    element = InputGitTreeElement(path, mode, "blob", content=text)
-    new_tree = _call("commit", lambda: repo.create_git_tree([element], base_tree=tree))
+    elements = [
+        InputGitTreeElement(heads[p][2], heads[p][1], "blob", content=texts[p])
+        for p in changed
+        if changed[p] != heads[p][0]
+    ]
+    new_tree = _call("commit", lambda: repo.create_git_tree(elements, base_tree=tree))
     parent = github.GitCommit.GitCommit(  # lazy: PyGithub's getter would fetch it
         repo._requester, attributes={"sha": event.report_sha}, completed=False
     )
     added = ", ".join(f"`{f.text}`" for f in fixes)
+    moved = f" (moved from {', '.join(heads[p][2] for p in removals)})" if removals else ""
     message = (
-        f"heroku-req-check: declare {added} in {path}\n\n"
+        f"heroku-req-check: declare {added} in {path}{moved}\n\n"
         "Buildpacks that read only the root requirements file did not see "
         f"{'it' if len(fixes) == 1 else 'them'}; see the pull request's check run."
     )

@@ -102,20 +102,36 @@ def _fix(report: Report, finding: Finding) -> list[dict[str, Any]]:
     else:
         region = {"startLine": fix.line, "startColumn": 1, "endColumn": 1}  # empty: insert
         text = fix.text + eol
-    return [
+    changes: list[dict[str, Any]] = [
         {
-            "description": {
-                "text": f"{'Respell' if fix.action == 'replace' else 'Add'} "
-                f"`{fix.text}` in {fix.file}"
-            },
-            "artifactChanges": [
-                {
-                    "artifactLocation": {"uri": fix.file, "uriBaseId": "%SRCROOT%"},
-                    "replacements": [{"deletedRegion": region, "insertedContent": {"text": text}}],
-                }
-            ],
+            "artifactLocation": {"uri": fix.file, "uriBaseId": "%SRCROOT%"},
+            "replacements": [{"deletedRegion": region, "insertedContent": {"text": text}}],
         }
     ]
+    description = f"{'Respell' if fix.action == 'replace' else 'Add'} `{fix.text}` in {fix.file}"
+    if fix.remove is not None and fix.remove[0] in report.tree.files:
+        path, first = fix.remove
+        changes.append(
+            {
+                "artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"},
+                "replacements": [{"deletedRegion": _logical_line_region(report, path, first)}],
+            }
+        )
+        description += f" and delete line {first} of {path}"
+    return [{"description": {"text": description}, "artifactChanges": changes}]
+
+
+def _logical_line_region(report: Report, path: str, first: int) -> dict[str, int]:
+    """The region fix.remove_logical_line deletes: the line, its continuations and the break
+    after them (to the end of the text when it is the last line)."""
+    lines = report.tree.files[path].text.splitlines(keepends=True)
+    last = first
+    while last < len(lines) and lines[last - 1].rstrip("\r\n").endswith("\\"):
+        last += 1
+    if last < len(lines):
+        return {"startLine": first, "startColumn": 1, "endLine": last + 1, "endColumn": 1}
+    end = len(lines[-1].encode("utf-16-le")) // 2 + 1  # SARIF columns: UTF-16 code units
+    return {"startLine": first, "startColumn": 1, "endLine": last, "endColumn": end}
 
 
 def _problem_result(problem: Problem, index: int) -> dict[str, Any]:

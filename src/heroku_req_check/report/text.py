@@ -21,9 +21,14 @@ def render(report: Report, colour: bool = False) -> str:
         if f.fix:
             verb = "replace line" if f.fix.action == "replace" else "add as line"
             out.append(f"    fix: {verb} {f.fix.line} of {f.fix.file}: {f.fix.text}")
+            if f.fix.remove:
+                out.append(f"         and delete line {f.fix.remove[1]} of {f.fix.remove[0]}")
     for p in report.problems:
         where = f"{p.file}:{p.line}" if p.line else p.file
         out.append(f"{where}: {_paint('problem', 'problem', colour)} {p.message}")
+    for plan in report.plans:
+        for fact in plan.evidence:
+            out.append(_paint(f"{plan.platform}: {fact}", "dim", colour))
     counts = {
         s: sum(1 for f in report.findings if f.severity == s)
         for s in ("error", "warning", "notice")
