@@ -11,6 +11,7 @@ values at deploy time are unknown here, and expanding them could leak secrets in
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -117,6 +118,30 @@ def canonical_key(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+# pip/_internal/utils/filetypes.py ARCHIVE_EXTENSIONS, with misc.splitext's rule that `.tar`
+# joins the extension after it: a line naming such a file is an archive for pip, even bare
+# (`foo.tar.gz`, with no path separator: constructors._get_url_from_path).
+ARCHIVE_EXTENSIONS = (
+    ".zip", ".whl", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tlz", ".tar.lz", ".tar.lzma",
+    ".tar.gz", ".tgz", ".tar",
+)  # fmt: skip
+
+
+def is_archive_name(path: str) -> bool:
+    """pip's is_archive_file: the name's extension (`.tar.gz` counted whole) is an archive's."""
+    base, ext = os.path.splitext(path.lower())
+    if base.endswith(".tar"):
+        ext = ".tar" + ext
+    return ext in ARCHIVE_EXTENSIONS
+
+
+# A name the fast paths may read as a project name: not one ending like an archive, which
+# pip reads as a file (`zope.tar` is an archive to pip); those take pip's full path.
+_NOT_ARCHIVE = (
+    r"(?<![.](?i:zip|whl|tbz|txz|tlz|tgz|tar))(?<![.](?i:tar[.](?:gz|xz|lz)))"
+    r"(?<![.](?i:tar[.]bz2))(?<![.](?i:tar[.]lzma))"
+)
+
 # Names, extras and plain version pins that pip and packaging accept as written. A line that
 # matches is read without pip's option parser (which builds an optparse parser per line and
 # costs ~120 us); anything else takes the full path. tests/test_tree_differential.py proves the
@@ -127,7 +152,7 @@ _SPEC = rf"(?:(?:==|!=|>=|<=|<|>)\s*{_VERSION}|~=\s*[0-9]+(?:\.[0-9]+)+)"
 _EXTRAS = rf"\[\s*{_NAME}(?:\s*,\s*{_NAME})*\s*\]"
 _HASH = r"--hash[=:](?:sha256|sha384|sha512):[0-9a-fA-F]+"
 SIMPLE_REQUIREMENT_RE = re.compile(
-    rf"(?P<name>{_NAME})\s*(?P<extras>{_EXTRAS})?"
+    rf"(?P<name>{_NAME}){_NOT_ARCHIVE}\s*(?P<extras>{_EXTRAS})?"
     rf"\s*(?P<spec>{_SPEC}(?:\s*,\s*{_SPEC})*)?"
     rf"(?P<hashes>(?: +{_HASH})*)"
 )
@@ -167,7 +192,7 @@ _T_MARKER = rf"{_T_MARKER_ATOM}(?:[ \t]+(?:and|or)[ \t]+{_T_MARKER_ATOM})*"
 _T_HASH = r"--hash=sha256:[0-9a-fA-F]{64}"
 _T_COMMENT = r"(?:[ \t]+#[^\r\n\x0b\x0c\x1c-\x1e]*(?<!\\))?"
 _T_REQ = (
-    rf"{_T_NAME}(?:[ \t]*{_T_EXTRAS})?(?:[ \t]*{_T_SPECS})?"
+    rf"{_T_NAME}{_NOT_ARCHIVE}(?:[ \t]*{_T_EXTRAS})?(?:[ \t]*{_T_SPECS})?"
     rf"(?:[ \t]*;[ \t]*{_T_MARKER}|(?:[ \t]+\\\r?\n[ \t]+{_T_HASH})+)?"
 )
 _T_INCLUDE = (
@@ -184,7 +209,7 @@ PLAIN_INCLUDE_RE = re.compile(
 # A requirement with a simple environment marker: packaging parses it as pip would (its
 # Requirement is what pip builds), at a twentieth of the cost of pip's per-line option parser.
 MARKER_REQUIREMENT_RE = re.compile(
-    rf"{_T_NAME}(?:[ \t]*{_T_EXTRAS})?(?:[ \t]*{_T_SPECS})?[ \t]*;[ \t]*{_T_MARKER}"
+    rf"{_T_NAME}{_NOT_ARCHIVE}(?:[ \t]*{_T_EXTRAS})?(?:[ \t]*{_T_SPECS})?[ \t]*;[ \t]*{_T_MARKER}"
 )
 
 
