@@ -42,6 +42,31 @@ class Declaration:
 
 
 @dataclass(frozen=True)
+class LocalProject:
+    """A requirement line that names a project by place, not by index name: a local directory
+    (`-e .`, `.`, `./pkg[extra]`, `name @ file:./pkg`), a local archive (`./dist/x.tar.gz`,
+    `./x-1.0-py3-none-any.whl`) or a URL without `#egg=` (`https://host/x.tar.gz`). pip accepts
+    all of them (pip/_internal/req/constructors.py: `parse_req_from_line` builds an "unnamed"
+    requirement when the link has no egg fragment; `parse_editable` takes any directory), so
+    they are not problems; a named one (`name @ file:...`, a wheel file name) is also a
+    Declaration. Local paths are taken from the directory pip runs in, the app root, as pip
+    does (`os.path.abspath(name)`), not from the requirements file's directory.
+    """
+
+    file: str
+    line: int  # first physical line of the logical line, 1-based
+    text: str  # the logical line as written ("-e " kept for editables)
+    target: str  # the path or URL as written, extras and marker removed
+    kind: Literal["directory", "archive", "url"]
+    resolved: str | None  # repo-relative path; None for a URL, outside, missing or unusable
+    editable: bool = False
+    extras: tuple[str, ...] = ()  # sorted, as written
+    marker: str = ""
+    name: str = ""  # when the line names it (`name @ file:...`, `#egg=`, a wheel's file name)
+    installs: bool = True  # False when the file is only reached through -c
+
+
+@dataclass(frozen=True)
 class Include:
     """A -r/--requirement or -c/--constraint line."""
 
@@ -65,6 +90,7 @@ class RequirementsTree:
     files: dict[str, SourceFile] = field(default_factory=dict)  # walk order
     declarations: list[Declaration] = field(default_factory=list)
     includes: list[Include] = field(default_factory=list)
+    projects: list[LocalProject] = field(default_factory=list)  # walk order
     problems: list[Problem] = field(default_factory=list)
     repo_dir: str = ""  # the real path walked, for detectors that search the whole app
     scan_id: int = 0  # unique per walk: keys caches that must not outlive one scan

@@ -29,7 +29,7 @@ class RequirementResult:
     extras: tuple[str, ...] = ()
     specifier: str = ""
     marker: str = ""
-    url: str = ""
+    url: str = ""  # the link as written: a URL, or a local path ("" for index requirements)
     editable: bool = False
     error: str | None = None
 
@@ -62,7 +62,9 @@ def parse_options(line: str) -> OptionResult:
 
 
 def parse_requirement(line: str, editable: bool = False) -> RequirementResult:
-    """Parse a requirement (or the value of -e) with pip's constructors."""
+    """Parse a requirement (or the value of -e) with pip's constructors. An unnamed one (a
+    path, an archive, a URL without `#egg=`, as pip accepts them) has name "" and its link in
+    `url`; whether the path is usable is for the caller, which can see the repository."""
     try:
         if editable:
             req: Any = prp.build_editable_req(editable_req=line)
@@ -81,13 +83,17 @@ def parse_requirement(line: str, editable: bool = False) -> RequirementResult:
                 return RequirementResult(error=f"option(s) not allowed on a requirement: {names}")
     except Exception as exc:  # pip's InstallationError, packaging's InvalidRequirement, ...
         return RequirementResult(error=_message(exc))
-    if not req.name:
-        return RequirementResult(error="no project name (add #egg=NAME or use NAME @ URL)")
     link = req.link.url if req.link is not None else ""
+    if not req.name and editable and req.link is not None and req.link.is_vcs:
+        # pip's parse_editable: a VCS checkout needs a name before anything is fetched
+        return RequirementResult(
+            error=f"Could not detect requirement name for {line!r}, please specify one "
+            "with #egg=your_package_name"
+        )
     if not link and req.req is not None and getattr(req.req, "url", None):
         link = str(req.req.url)
     return RequirementResult(
-        name=str(req.name),
+        name=str(req.name or ""),
         extras=tuple(sorted(req.extras or ())),
         specifier=str(req.specifier or ""),
         marker=str(req.marker or ""),

@@ -14,12 +14,13 @@ import itertools
 import os
 import re
 import stat
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from .model import Declaration, Include, Problem, RequirementsTree, SourceFile
+from .model import Declaration, Include, LocalProject, Problem, RequirementsTree, SourceFile
 from .reqfile import (
     ENV_VAR_RE,
     MARKER_REQUIREMENT_RE,
@@ -29,14 +30,30 @@ from .reqfile import (
     SIMPLE_REQUIREMENT_RE,
     canonical_key,
     decode,
+    is_archive_name,
     line_of_offset,
     logical_lines,
     split_args_options,
 )
 
+if TYPE_CHECKING:
+    from . import pipline
+
 OUTSIDE = "resolves outside the repository: never read"
 MISSING = "does not exist"
 URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(//|[^/\\]*[/\\])")
+# pip/_internal/vcs/versioncontrol.py is_url: the schemes pip takes as a URL on a requirement
+# line (vcs.all_schemes of git, hg, svn, bzr), anything else is a path or a name
+PIP_URL_SCHEMES = frozenset(
+    (
+        *("http", "https", "file", "ftp"),
+        *("git+file", "git+git", "git+http", "git+https", "git+ssh"),
+        *("hg+file", "hg+http", "hg+https", "hg+ssh", "hg+static-http"),
+        *("svn+file", "svn+http", "svn+https", "svn+ssh", "svn+svn"),
+        *("bzr+file", "bzr+ftp", "bzr+http", "bzr+https", "bzr+lp", "bzr+sftp", "bzr+ssh"),
+    )
+)
+_SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _HASH_CONTINUATION = re.compile(r"[ \t]+--hash")
 HASH_TOKEN_RE = re.compile(r"\s+--hash[=:]\S+")
 
@@ -135,6 +152,7 @@ class _Walker:
         self.problem_counts: dict[str, int] = {}
         self.tree = RequirementsTree(root="", repo_dir=self.repo_real, scan_id=next(_SCAN_IDS))
         self.declarations: dict[str, list[Declaration]] = {}
+        self.projects: dict[str, list[LocalProject]] = {}
         self.installs: set[str] = set()
         self.root_data: bytes | None = None
 
@@ -208,6 +226,23 @@ class _Walker:
                 self.tree.declarations.append(
                     decl if installs else dataclasses.replace(decl, installs=False)
                 )
+        for path, projects in self.projects.items():
+            installs = path in self.installs
+            for project in projects:
+                if not installs:
+                    project = dataclasses.replace(project, installs=False)
+                    if not project.name:
+                        # pip/_internal/req/req_install.py check_invalid_constraint_type; the
+                        # resolver raises it (parsing, and so pip-grep, goes through)
+                        self._problem(
+                            project.file,
+                            project.line,
+                            f"{project.text!r} is only reached through -c: pip install will "
+                            'fail here ("Unnamed requirements are not allowed as '
+                            'constraints"). Include the file with -r, or remove the line.',
+                            pip_fails=False,
+                        )
+                self.tree.projects.append(project)
         return self.tree
 
     # -- files ------------------------------------------------------------------------------
@@ -215,22 +250,9 @@ class _Walker:
         """Repo-relative real path of `target`, or None and a short reason it is not read."""
         if URL_RE.match(target):
             return None, "is a URL: never fetched, so nothing in it is checked"
-        if "\x00" in target:
-            return None, "contains a NUL byte"
-        real, info = self._realpath(including_dir, target)
-        if real != self.repo_real and not real.startswith(self.repo_real + os.sep):
-            return None, OUTSIDE
-        rel = real[len(self.repo_real) + 1 :].replace(os.sep, "/") or "."
-        try:
-            info = info or os.stat(real)
-            if ".." in target.split("/"):
-                # realpath drops `sub/..` even when sub does not exist; the kernel, and so pip,
-                # needs every directory on the way (a metadata lookup; nothing is read)
-                os.stat(os.path.join(self.repo_real, including_dir, target))
-        except (FileNotFoundError, NotADirectoryError):
-            return None, MISSING
-        except OSError as exc:
-            return None, f"cannot be read ({exc.strerror})"
+        rel, why, info = self.locate(including_dir, target)
+        if rel is None or info is None:
+            return None, why
         if stat.S_ISDIR(info.st_mode):
             return None, "is a directory, not a requirements file"
         if not stat.S_ISREG(info.st_mode):
@@ -241,6 +263,29 @@ class _Walker:
                 "not read"
             )
         return rel, ""
+
+    def locate(
+        self, including_dir: str, target: str
+    ) -> tuple[str | None, str, os.stat_result | None]:
+        """Repo-relative real path of `target` (taken from `including_dir`) and its stat, or
+        None and why not: outside the repository (never stat'ed there), missing, unreadable."""
+        if "\x00" in target:
+            return None, "contains a NUL byte", None
+        real, info = self._realpath(including_dir, target)
+        if real != self.repo_real and not real.startswith(self.repo_real + os.sep):
+            return None, OUTSIDE, None
+        rel = real[len(self.repo_real) + 1 :].replace(os.sep, "/") or "."
+        try:
+            info = info or os.stat(real)
+            if ".." in target.split("/"):
+                # realpath drops `sub/..` even when sub does not exist; the kernel, and so pip,
+                # needs every directory on the way (a metadata lookup; nothing is read)
+                os.stat(os.path.join(self.repo_real, including_dir, target))
+        except (FileNotFoundError, NotADirectoryError):
+            return None, MISSING, None
+        except OSError as exc:
+            return None, f"cannot be read ({exc.strerror})", None
+        return rel, "", info
 
     def _realpath(self, including_dir: str, target: str) -> tuple[str, os.stat_result | None]:
         """os.path.realpath of `target` taken from `including_dir` (a real, repo-relative
@@ -461,6 +506,10 @@ class _Walker:
                 f"pip will fail here.{hint}",
             )
             return None
+        if not result.name or (result.url and _is_local(result.url, editable)):
+            self._project(path, number, line, editable, result)
+        if not result.name:
+            return None  # pip reads it without a name; pip-grep never sees one
         return Declaration(
             file=path,
             line=number,
@@ -472,6 +521,140 @@ class _Walker:
             marker=result.marker,
             editable=result.editable,
             url=result.url,
+        )
+
+    def _project(
+        self, path: str, number: int, line: str, editable: bool, result: pipline.RequirementResult
+    ) -> None:
+        """Record a requirement that names a place (pip's "unnamed" requirement, or a named one
+        whose link is local) and check the place as pip would, from the app root (pip's working
+        directory): pip/_internal/req/constructors.py `parse_editable` and `_get_url_from_path`
+        (pip 23.2-26.2 alike). Problems use pip's words; `pip_fails` only where pip's parser,
+        and so pip-grep, stops, not where only the install later fails."""
+        text = f"-e {line}" if editable else line
+        target = result.url
+        scheme = _scheme(target, editable)
+        from_url = scheme == "file"
+        local = target
+        if scheme and not from_url:
+            if not result.name:
+                self._add_project(path, number, text, target, "url", None, editable, result)
+                self._problem(
+                    path,
+                    number,
+                    f"{target} is a URL: never fetched, so what it installs is not checked",
+                    pip_fails=False,
+                )
+            return
+        if from_url:
+            parts = urllib.parse.urlsplit(target)
+            if parts.netloc not in ("", "localhost"):
+                self._add_project(path, number, text, target, "url", None, editable, result)
+                self._problem(
+                    path,
+                    number,
+                    f"{target} names another host: pip install will fail here (pip: "
+                    '"non-local file URIs are not supported on this platform")',
+                    pip_fails=False,
+                )
+                return
+            local = urllib.parse.unquote(parts.path)
+        archive = is_archive_name(local)
+        kind: Literal["directory", "archive"] = "archive" if archive else "directory"
+        install_fails = "pip install will fail here"
+        if os.path.isabs(local):
+            rel, why, info = None, OUTSIDE, None
+        else:
+            rel, why, info = self.locate(".", local)
+        if rel is None or info is None:
+            self._add_project(path, number, text, target, kind, None, editable, result)
+            if why == OUTSIDE:
+                message, fails = (
+                    f"{local} {OUTSIDE}, so what it installs is not checked. Keep local "
+                    "projects inside the repository.",
+                    False,
+                )
+            elif why != MISSING:
+                message, fails = f"{local} {why}; {install_fails}.", False
+            elif editable and not from_url:
+                message, fails = _not_editable(line), True
+            elif from_url or archive:
+                message, fails = f"{local} does not exist: {install_fails}.", False
+            else:
+                message = (
+                    f"invalid requirement {line!r}: it looks like a path, and {local} does "
+                    "not exist; pip will fail here. Fix the path or remove the line."
+                )
+                fails = True
+            self._problem(path, number, message, pip_fails=fails)
+            return
+        if stat.S_ISDIR(info.st_mode):
+            if not self._installable(rel):
+                self._add_project(path, number, text, target, "directory", None, editable, result)
+                if editable or from_url:
+                    message = (
+                        f"{local} does not appear to be a Python project: neither 'setup.py' nor "
+                        f"'pyproject.toml' found; {install_fails}."
+                    )
+                else:
+                    message = (
+                        f"Directory {local!r} is not installable. Neither 'setup.py' nor "
+                        "'pyproject.toml' found; pip will fail here."
+                    )
+                self._problem(path, number, message, pip_fails=not (editable or from_url))
+                return
+            self._add_project(path, number, text, target, "directory", rel, editable, result)
+            return
+        if editable and not from_url:
+            self._add_project(path, number, text, target, kind, None, editable, result)
+            self._problem(path, number, _not_editable(line))
+            return
+        if not archive:
+            self._add_project(path, number, text, target, "archive", None, editable, result)
+            if from_url:
+                message = f"{local} is neither a project directory nor an archive; {install_fails}."
+            else:
+                message = (
+                    f"invalid requirement {line!r}: it looks like a path, but {local} is neither "
+                    "a project directory nor an archive; pip will fail here."
+                )
+            self._problem(path, number, message, pip_fails=not from_url)
+            return
+        self._add_project(path, number, text, target, "archive", rel, editable, result)
+
+    def _installable(self, directory: str) -> bool:
+        """pip's is_installable_dir: a pyproject.toml or setup.py file in it. A symlink that
+        leaves the repository counts (pip would follow it; it is never stat'ed here)."""
+        for name in ("pyproject.toml", "setup.py"):
+            _rel, why, info = self.locate(directory, name)
+            if why == OUTSIDE or (info is not None and stat.S_ISREG(info.st_mode)):
+                return True
+        return False
+
+    def _add_project(
+        self,
+        path: str,
+        number: int,
+        text: str,
+        target: str,
+        kind: Literal["directory", "archive", "url"],
+        resolved: str | None,
+        editable: bool,
+        result: pipline.RequirementResult,
+    ) -> None:
+        self.projects.setdefault(path, []).append(
+            LocalProject(
+                file=path,
+                line=number,
+                text=text,
+                target=target,
+                kind=kind,
+                resolved=resolved,
+                editable=editable,
+                extras=result.extras,
+                marker=result.marker,
+                name=result.name,
+            )
         )
 
     def _problem(self, path: str, line: int | None, message: str, pip_fails: bool = True) -> None:
@@ -487,6 +670,32 @@ class _Walker:
         if count > cap:
             return
         self.tree.problems.append(Problem(path, line, message, pip_fails))
+
+
+def _scheme(link: str, editable: bool) -> str:
+    """The URL scheme pip would see in a requirement's link, "" for a path. pip's is_url
+    (a known scheme), plus the bare VCS names `-e` accepts (parse_editable adds `git+`)."""
+    match = _SCHEME_RE.match(link)
+    if not match:
+        return ""
+    scheme = match.group(1).lower()
+    if scheme in PIP_URL_SCHEMES or (editable and scheme in ("git", "hg", "svn", "bzr")):
+        return scheme
+    return ""
+
+
+def _is_local(link: str, editable: bool) -> bool:
+    """A link pip takes from the file system: a path, or a file: URL."""
+    return _scheme(link, editable) in ("", "file")
+
+
+def _not_editable(value: str) -> str:
+    # pip/_internal/req/constructors.py parse_editable, raised while the file is read
+    return (
+        f"invalid requirement '-e {value}': {value} is not a valid editable requirement. It "
+        "should either be a path to a local project or a VCS URL (beginning with git+, hg+, "
+        "svn+ or bzr+); pip will fail here. Fix the path or remove the line."
+    )
 
 
 def _lines_naming(text: str, interest: re.Pattern[str] | None) -> list[tuple[int, str]]:
