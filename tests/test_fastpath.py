@@ -113,6 +113,8 @@ LINE = st.sampled_from(
         "-r ${VAR}.txt",
         "-r",
         "-e ./local",
+        "zope.tar",  # an archive for pip, not a name
+        "pylibmc.tar.gz ; python_version >= '3'",
         "-e hg+https://example.invalid/repo#egg=pylibmc",
         "--index-url https://example.invalid/simple",
         "--unknown-option",

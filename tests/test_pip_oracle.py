@@ -95,6 +95,10 @@ def lines_for(names: tuple[str, ...]) -> st.SearchStrategy[str]:
                 "--index-url https://example.invalid/simple",
                 "--hash=sha256:" + "0" * 64,
                 "-r missing.txt",
+                "-e .",  # local projects: valid for pip, nameless for pip-grep
+                "./app[extra]",
+                "https://example.invalid/thing-1.0.tar.gz",
+                "./missing-dir",  # pip stops: it looks like a path and does not exist
                 "--no-such-option",
                 "",
                 "#",
@@ -135,9 +139,13 @@ def test_model_agrees_with_pips_parser(
     repo = tmp_path / "repo"
     repo.mkdir(exist_ok=True)
     for old in repo.iterdir():
-        old.unlink()
+        if old.is_file():
+            old.unlink()
     for name, body in files.items():
         (repo / name).write_bytes(body)
+    (repo / "setup.py").write_text("")  # `-e .` and `./app` are projects pip accepts
+    (repo / "app").mkdir(exist_ok=True)
+    (repo / "app" / "pyproject.toml").write_text("")
     expected = pip_grep(repo / "requirements.txt", names, compare)
     event(f"pip-grep finds a name: {expected}")  # --hypothesis-show-statistics shows the mix
     assert pip_grep_verdict(ERAS[key], walk(repo)).detected == expected, files

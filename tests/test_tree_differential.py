@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from conftest import TREES, tree_names
 from heroku_req_check.tree import walk
 
-Triple = tuple[str, int, str]
+Triple = tuple[str, int, str | None]  # (file, line, name); no name for `-e .` and the like
 
 
 def pip_view(
@@ -39,7 +39,9 @@ def our_view(
     repo: Path, root: str = "requirements.txt"
 ) -> tuple[set[Triple], set[tuple[str, int]]]:
     tree = walk(repo, root)
-    reqs = {(d.file, d.line, d.name) for d in tree.declarations}
+    reqs: set[Triple] = {(d.file, d.line, d.name) for d in tree.declarations}
+    # pip's unnamed requirements (`-e .`, `./pkg`, a URL without #egg=) have no name there
+    reqs |= {(p.file, p.line, None) for p in tree.projects if not p.name}
     bad = {(p.file, p.line) for p in tree.problems if p.line is not None and p.pip_fails}
     return reqs, bad
 
@@ -92,6 +94,14 @@ REQUIREMENT_LINES = [
     "pkg==1.0 --install-option=x",
     "--index-url https://pypi.example.org/simple",
     "--pre",
+    "-e .",
+    ".",
+    "-e ./sub[extra]",
+    "./sub",
+    "https://example.org/pkg-1.0.tar.gz",
+    "git+https://example.org/repo.git",
+    "./missing-dir",
+    "pkg-1.0.tar.gz",  # an archive for pip, though it has no path separator
 ]
 
 
@@ -125,6 +135,9 @@ def test_generated_trees_match_pip(
     files: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     repo = tmp_path_factory.mktemp("gen")
+    (repo / "sub").mkdir()
+    for project in ("setup.py", "sub/pyproject.toml"):
+        (repo / project).write_text("")  # pip's is_installable_dir only looks for the file
     for name, text in files.items():
         (repo / name).parent.mkdir(parents=True, exist_ok=True)
         (repo / name).write_bytes(text.encode())
