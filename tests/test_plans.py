@@ -11,12 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TREES
 from heroku_req_check import catalog
 from heroku_req_check.plans import plan_for, procfile_process
-from heroku_req_check.scan import scan
 from heroku_req_check.tree import make_reader, walk
-from test_golden import compare, run_cli
 
 PLAN_CASES = [
     # (id, files, platform, builds_python, provider, start, source)
@@ -259,21 +256,3 @@ def test_plan_never_follows_a_symlink_or_blocks_on_a_fifo(tmp_path: Path) -> Non
 def test_procfile_process(text: str, expected: tuple[str, str] | None) -> None:
     data = text.encode("latin-1")
     assert procfile_process(data, ("web", "worker", "*"), ("release",)) == expected
-
-
-FAULTS = [
-    # issue 12 fault 2: a package.json makes Nixpacks build with Node; Railpack stays Python
-    ("plan-node-first", "nixpacks", []),
-    ("plan-node-first", "railpack", ["railpack/include-not-copied"]),
-    # fault 3: the Procfile is the start command on both builders
-    ("plan-procfile", "nixpacks", []),
-    ("plan-procfile", "railpack", []),
-]
-
-
-@pytest.mark.parametrize(("tree", "platform", "rules"), FAULTS)
-def test_fault_trees(tree: str, platform: str, rules: list[str]) -> None:
-    report = scan(TREES / tree, platforms=[platform])
-    assert sorted({f.rule for f in report.findings}) == rules
-    _code, out = run_cli("--platform", platform, str(TREES / tree))
-    compare(f"{tree}@{platform}.txt", out)

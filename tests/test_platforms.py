@@ -103,11 +103,20 @@ CASES = [
         "taking names at line starts",
     ),
     (
-        "cf-libffi-pymysql-via-long-flag",
+        "cf-libffi-pymysql-is-a-trigger-not-a-need",
         {"requirements.txt": "--requirement db.txt\n", "db.txt": "PyMySQL==1.1\n"},
         "cloudfoundry",
+        [],
+        "CF supply.go:540 lists pymysql, but PyMySQL is pure Python: missing libffi costs it "
+        "nothing (issue 12 fault 5)",
+        "",
+    ),
+    (
+        "cf-libffi-cryptography-via-long-flag",
+        {"requirements.txt": "--requirement db.txt\n", "db.txt": "cryptography==2.1\n"},
+        "cloudfoundry",
         [("cloudfoundry/libffi", "db.txt", 1)],
-        "CF supply.go:540 (pymysql, lower-case) and requirements.go:108",
+        "CF supply.go:540 and requirements.go:108: --requirement is not followed",
         "reads the root file and files named on lines starting exactly '-r '",
     ),
     (

@@ -31,11 +31,12 @@ def _relevant(rule: Rule, era: Era, decl: Declaration) -> bool:
         return False
     if rule.vcs:
         return decl.vcs in rule.vcs
-    if decl.key not in rule.packages:
+    if not rule.needed_by(decl.key, decl.extras):
         return False
     if era.detector == "pip-grep" or (era.detector == "never" and era.names):
-        # a package the step did not know about in this era is not a blind spot of reading
-        return decl.key in _era_keys(era)
+        # a package the step did not know about in this era is not a blind spot of reading;
+        # a `name[extra]` entry it lists but can never match (bare names) is one
+        return decl.key in _era_keys(era) or bracket_entry(era, decl) != ""
     return True
 
 
@@ -43,6 +44,17 @@ def _relevant(rule: Rule, era: Era, decl: Declaration) -> bool:
 def _era_keys(era: Era) -> frozenset[str]:
     """PEP 503 keys of an era's plain names (computed once per era, not per declaration)."""
     return frozenset(canonical_key(n) for n in era.names if "[" not in n)
+
+
+def bracket_entry(era: Era, decl: Declaration) -> str:
+    """The era's `name[extra]` entry naming this declaration (key and one of its extras),
+    or "": pip-grep compares bare names, so such an entry never matches."""
+    for name in era.names:
+        base, _, extra = name.partition("[")
+        wanted = extra.rstrip("]").lower()
+        if extra and canonical_key(base) == decl.key and wanted in {e.lower() for e in decl.extras}:
+            return name
+    return ""
 
 
 def _selected_eras(
@@ -166,7 +178,8 @@ def _case_trap(era: Era, result: Verdict, decl: Declaration) -> bool:
     if result.why:
         return False
     if era.detector == "pip-grep":
-        return True
+        # a need the step lists only as `name[extra]` is missed whatever the spelling
+        return decl.key in _era_keys(era)
     return (
         era.detector == "cf-find-any"
         and decl.file in result.reads
@@ -265,7 +278,7 @@ def _finding(miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read:
         title = f"{decl.name}: never detected by {labels}"
         message = (
             f"{labels} never {detect} '{decl.name}' ({where}), wherever it is declared: "
-            f"{reasons}. So {rule.when_missed}. No edit helps: deploy with another release."
+            f"{reasons}. So {_effects(miss)}. No edit helps: deploy with another release."
         )
     elif miss.kind == "case":
         rule_id = f"{rule.id}:case"
@@ -273,7 +286,7 @@ def _finding(miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read:
         title = f"{decl.name}: spelling not recognised by {labels}"
         message = (
             f"'{decl.name}' ({where}) is not recognised by {labels}: {reasons}. "
-            f"So {rule.when_missed}. Spell it `{miss.spelling}`."
+            f"So {_effects(miss)}. Spell it `{miss.spelling}`."
         )
     else:
         rule_id = rule.id
@@ -284,7 +297,18 @@ def _finding(miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read:
         ]
         fix, still_missed = insertion_for(tree, decl, others, read)
         title = f"{decl.name}: not seen by {labels}"
-        if decl.file == tree.root:
+        turned_off = [r.why for _, r in miss.eras if r.why and "turns the step off" in r.why]
+        if turned_off:
+            # where the package is declared does not matter: other text turns the step off
+            title = f"{decl.name}: {labels} turn{'s' if one else ''} this step off"
+            lead = f"'{decl.name}' is declared in {where}, but {labels} {do} not provide for it"
+        elif all(bracket_entry(era, decl) for era, _ in miss.eras):
+            title = f"{decl.name}: never noticed by {labels}"
+            lead = (
+                f"'{decl.text}' ({where}) needs this step, but {labels} {do} not notice it "
+                "wherever it is declared"
+            )
+        elif decl.file == tree.root:
             lead = f"'{decl.name}' is declared in {where}, but {labels} {do} not see it"
         else:
             lead = (
@@ -302,6 +326,12 @@ def _finding(miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read:
         elif fix:
             verdict = deployable(tree, decl, fix, miss.platform, _pips(miss))
             fix, note = verdict.fix, verdict.note
+        for era, _ in miss.eras:
+            if era.fix_requires_code and not detectors.code_matches(tree, era.fix_requires_code):
+                # the line alone would make the build fail: two edits are needed
+                fix = None
+                note = era.fix_requires.format(line=f"`{decl.text}`", root=tree.root)
+                break
         if fix and fix.remove:
             action = f"Move it to {tree.root} (delete line {decl.line} of {decl.file}): {note}"
         elif fix:
@@ -320,7 +350,7 @@ def _finding(miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read:
             )
         else:
             action = "No line added to the root file makes every selected release see it."
-        message = f"{lead}: {reasons}. So {rule.when_missed}. {action}"
+        message = f"{lead}: {reasons}. So {_effects(miss)}. {action}"
     return Finding(
         rule=rule_id,
         package=decl.key,
@@ -350,6 +380,18 @@ def _severity(rule: Rule, miss: _Miss | None) -> Severity:
     return "error" if rule.severity == "error" else "warning"
 
 
+def _effects(miss: _Miss) -> str:
+    """What missing the step costs, per era where the eras differ (Heroku v6's Django mode had
+    no collectstatic; v7-v11's did)."""
+    grouped: dict[str, list[str]] = {}
+    for era, _ in miss.eras:
+        versions = f"v{era.first}-v{era.last}" if era.first != era.last else f"v{era.first}"
+        grouped.setdefault(era.when_missed or miss.rule.when_missed, []).append(versions)
+    if len(grouped) == 1:
+        return next(iter(grouped))
+    return "; ".join(f"on {', '.join(v)}, {effect}" for effect, v in grouped.items())
+
+
 def _reasons(miss: _Miss) -> str:
     """One clause per distinct detection line, with the releases that ran it."""
     grouped: dict[str, list[str]] = {}
@@ -357,7 +399,12 @@ def _reasons(miss: _Miss) -> str:
         versions = f"v{era.first}-v{era.last}" if era.first != era.last else f"v{era.first}"
         if not miss.platform.versioned:
             versions = miss.platform.name  # one modelled release: name it, not a version
-        if result.why and era.detector != "never":
+        entry = bracket_entry(era, miss.decl) if era.detector == "pip-grep" else ""
+        if entry:
+            how = (
+                f"`{era.command}` compares bare project names, so its entry '{entry}' never matches"
+            )
+        elif result.why and era.detector != "never":
             how = f"`{era.command}`: {result.why}"
         elif era.detector == "shell":
             how = f"`{era.command}` reads only the root file"
@@ -385,7 +432,7 @@ def _reasons(miss: _Miss) -> str:
             how = f"`{era.command}` reads only the names at line starts of the root file"
         else:
             how = f"`{era.command}` compares names case-sensitively, expecting '{miss.spelling}'"
-        if era.detected_by_code:
+        if era.detected_by_code and "turns the step off" not in result.why:
             how += f", and no .py file contains `{era.detected_by_code}`"
         if era.stack:
             how += f" (only on the {era.stack} stack)"

@@ -277,10 +277,20 @@ def substring_verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict
     lowercased text contains the pattern."""
     if not conditions_met(era, tree, read, installed=_installed(tree)):
         return Verdict(True)  # the step's other conditions are not met: missing it costs nothing
+    for unless in era.unless:
+        # the platform decides the package is not needed (Railpack: psycopg2-binary and
+        # psycopg[binary] bundle libpq), whatever else it sees
+        off = substring_hit(era, tree, read, unless)
+        if off is not None:
+            return Verdict(
+                False,
+                f"{off[0]} line {off[1]} contains '{unless}', which turns the step off (a "
+                "comment counts): reword that line, or use the binary package instead",
+            )
     if substring_hit(era, tree, read, era.pattern) is not None:
         return Verdict(True)
     # the walk over the app's Python files is paid only here, when the package was missed
-    return Verdict(bool(era.detected_by_code) and _code_matches(tree, era.detected_by_code))
+    return Verdict(bool(era.detected_by_code) and code_matches(tree, era.detected_by_code))
 
 
 def _installed(tree: RequirementsTree) -> frozenset[str]:
@@ -301,7 +311,7 @@ def conditions_met(
                 return False
         elif not any(substring_hit(era, tree, read, p) for p in era.with_packages):
             return False
-    return not era.requires_code or _code_matches(tree, era.requires_code)
+    return not era.requires_code or code_matches(tree, era.requires_code)
 
 
 def _exists(tree: RequirementsTree, read: Reader, pattern: str) -> bool:
@@ -362,7 +372,8 @@ def _manifests(repo_dir: str, scan_id: int, names: tuple[str, ...]) -> tuple[str
     return tuple(find_named(repo_dir, frozenset(names)))
 
 
-def _code_matches(tree: RequirementsTree, pattern: str) -> bool:
+def code_matches(tree: RequirementsTree, pattern: str) -> bool:
+    """Whether some *.py file of the app matches `pattern` (read once per scan)."""
     return bool(tree.repo_dir) and _any_python_file_matches(tree.repo_dir, tree.scan_id, pattern)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .model import Declaration, Fix, RequirementsTree, SourceFile
-from .reqfile import decode
+from .reqfile import canonical_key, decode
 
 if TYPE_CHECKING:
     from .catalog import Platform
@@ -168,6 +168,45 @@ def _reading_root(path: str, data: bytes, read: Reader) -> Reader:
     return trial_read
 
 
+def _trial(
+    tree: RequirementsTree,
+    root: SourceFile,
+    text: str,
+    name: str,
+    decl: Declaration,
+    misses: list[_Miss],
+    read: Reader,
+) -> tuple[int, Fix, list[str]] | None:
+    """Re-run the misses' detectors with `text` added to the root: (releases still missing,
+    the fix, their labels); None when the line is already there (adding it is no fix).
+    Unfixable when the root cannot be edited."""
+    from . import detectors
+    from .catalog import format_ranges
+
+    new_bytes, number = insert_line(root.data, text)
+    if new_bytes == root.data:
+        return None
+    new_root = SourceFile(root.path, new_bytes, decode(new_bytes).text)
+    added = dataclasses.replace(decl, file=root.path, line=number, text=text, name=name)
+    if name.lower() != decl.name.lower():
+        added = dataclasses.replace(added, key=canonical_key(name), specifier="", extras=())
+    trial = dataclasses.replace(
+        tree,
+        files={**tree.files, root.path: new_root},
+        declarations=[*tree.declarations, added],
+    )
+    trial_read = _reading_root(root.path, new_bytes, read)  # detectors that re-read it
+    missing: list[str] = []
+    count = 0
+    for miss in misses:
+        for era, _ in miss.eras:
+            releases = {r for r in miss.releases if era.first <= r <= era.last}
+            if not detectors.verdict(era, trial, trial_read).detected:
+                count += len(releases)
+                missing.extend(format_ranges(miss.platform, releases))
+    return count, Fix(root.path, number, text, "insert"), sorted(set(missing))
+
+
 def insertion_for(
     tree: RequirementsTree, decl: Declaration, misses: list[_Miss], read: Reader
 ) -> tuple[Fix | None, list[str]]:
@@ -176,9 +215,6 @@ def insertion_for(
     Candidates are the declaration as written and respelled as each era expects; each is
     tried by re-running the detectors on the edited root file.
     """
-    from . import detectors
-    from .catalog import format_ranges
-
     root = tree.root_file
     if root is None:
         return None, []
@@ -197,29 +233,22 @@ def insertion_for(
     for spelling in spellings:
         text = respell(base, decl.name, spelling)
         try:
-            new_bytes, number = insert_line(root.data, text)
+            candidate = _trial(tree, root, text, spelling, decl, misses, read)
         except Unfixable:
             return None, []
-        if new_bytes == root.data:
-            continue  # the line is already there and still not seen: adding it again is no fix
-        new_root = SourceFile(root.path, new_bytes, decode(new_bytes).text)
-        added = dataclasses.replace(decl, file=root.path, line=number, text=text, name=spelling)
-        trial = dataclasses.replace(
-            tree,
-            files={**tree.files, root.path: new_root},
-            declarations=[*tree.declarations, added],
-        )
-        trial_read = _reading_root(root.path, new_bytes, read)  # detectors that re-read it
-        missing: list[str] = []
-        count = 0
-        for miss in misses:
-            for era, _ in miss.eras:
-                releases = {r for r in miss.releases if era.first <= r <= era.last}
-                if not detectors.verdict(era, trial, trial_read).detected:
-                    count += len(releases)
-                    missing.extend(format_ranges(miss.platform, releases))
-        if best is None or count < best[0]:
-            best = (count, Fix(root.path, number, text, "insert"), sorted(set(missing)))
+        if candidate is not None and (best is None or candidate[0] < best[0]):
+            best = candidate
+    rule = misses[0].rule if misses else None
+    if rule is not None and rule.fix_with and (best is None or best[0]):
+        # the step cannot see this need by any name of its own (requests[security]): a line
+        # it does notice, for a package the need installs anyway (cffi)
+        name = _name_of(rule.fix_with, rule.fix_with)
+        try:
+            trial_best = _trial(tree, root, rule.fix_with, name, decl, misses, read)
+        except Unfixable:
+            return None, []
+        if trial_best is not None and (best is None or trial_best[0] < best[0]):
+            best = trial_best
     if best is None:
         return None, []
     return best[1], best[2]
@@ -253,6 +282,10 @@ def deployable(
     from .pipcompat import rejects_repeat, same_project
 
     added_name = _name_of(fix.text, decl.name)
+    specifier, extras = decl.specifier, decl.extras
+    copy = canonical_key(added_name) == decl.key
+    if not copy:  # a line for another package (a rule's fix_with), as written
+        specifier, extras = "", ()
 
     def rejecting(exclude: Declaration | None) -> list[str]:
         """The pip versions that fail on the edited tree."""
@@ -261,7 +294,7 @@ def deployable(
             for other in tree.declarations:
                 if other is exclude or not same_project(pip, other.name, added_name):
                     continue
-                if rejects_repeat(pip, other, decl.specifier, decl.extras):
+                if rejects_repeat(pip, other, specifier, extras):
                     found.append(pip)
                     break
         return found
@@ -277,6 +310,8 @@ def deployable(
         f"{labels} install{'s' if ', ' not in labels else ''} with pip {span}, "
         "which rejects a project named twice ('Double requirement given')"
     )
+    if not copy:
+        return Deployable(None, f"{twice}: `{fix.text}` is declared already; no one-line fix.")
     if decl.file == tree.root:
         return Deployable(None, f"{twice}, and the line is already in {tree.root}.")
     if rejecting(decl):
@@ -298,7 +333,12 @@ def deployable(
 
 
 def _name_of(text: str, default: str) -> str:
-    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", text)
+    """The project a requirement line names: its `#egg=` name, or the name it starts with;
+    `default` for anything else (a URL, a path)."""
+    egg = re.search(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)", text)
+    if egg:
+        return egg.group(1)
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?=[\[<>=!~;@ ]|$)", text)
     return match.group(1) if match else default
 
 

@@ -74,6 +74,10 @@ class Era:
     # psycopg2-binary / psycopg[binary]: those wheels bundle libpq)
     unless: tuple[str, ...] = ()
     when_missed: str = ""  # this era's effect when it misses, where it differs from the rule's
+    # a regex some *.py file must match for the fix to deploy (Nixpacks fails the build when
+    # it sees Django but no WSGI_APPLICATION), and what to say when none does
+    fix_requires_code: str = ""
+    fix_requires: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,9 +88,24 @@ class Rule:
     on_detect: str
     when_missed: str
     eras: tuple[Era, ...]
-    packages: tuple[str, ...] = ()  # PEP 503 keys that trigger the step
+    # what needs the step, as PEP 503 keys (the index of declarations a rule looks at); a
+    # `name[extra]` entry of the TOML `packages` list needs the step only with that extra
+    # (requests[security] pulls in cryptography, hence cffi), and `exempt` entries never need
+    # it (psycopg[binary] bundles libpq). The platform's own trigger list is the eras' `names`
+    # or `pattern`: a trigger is not a need (Cloud Foundry lists pure-Python pymysql).
+    packages: tuple[str, ...] = ()
     vcs: tuple[str, ...] = ()  # VCS schemes that trigger it (hg+...)
     summary: str = ""  # one line, for rules about something other than a package
+    needs: tuple[tuple[str, str], ...] = ()  # (key, extra or "")
+    exempt: tuple[tuple[str, str], ...] = ()  # (key, extra)
+    fix_with: str = ""  # a root line the step notices for a need it cannot see by name
+
+    def needed_by(self, key: str, extras: tuple[str, ...]) -> bool:
+        """Whether a declaration of `key` with `extras` needs the step."""
+        lowered = {e.lower() for e in extras}
+        if any(k == key and e in lowered for k, e in self.exempt):
+            return False
+        return any(k == key and (not e or e in lowered) for k, e in self.needs)
 
 
 @dataclass(frozen=True)
@@ -202,7 +221,15 @@ def _era(raw: dict[str, object], repo: str) -> Era:
         step=str(raw.get("step", "")),
         unless=_strings(raw.get("unless", [])),
         when_missed=str(raw.get("when_missed", "")),
+        fix_requires_code=str(raw.get("fix_requires_code", "")),
+        fix_requires=str(raw.get("fix_requires", "")),
     )
+
+
+def _need(entry: str) -> tuple[str, str]:
+    """`name` or `name[extra]` -> (PEP 503 key, extra or "")."""
+    name, _, extra = entry.partition("[")
+    return re.sub(r"[-_.]+", "-", name).lower(), extra.rstrip("]").strip().lower()
 
 
 def _source_text(raw: object, repo: str) -> str:
@@ -256,6 +283,7 @@ def _platform(data: dict[str, object]) -> Platform:
         for era in eras:
             if era.detector not in DETECTORS:
                 raise CatalogError(f"{raw['id']}: unknown detector {era.detector!r}")
+        needs = tuple(_need(str(entry)) for entry in raw.get("packages", ()))
         rules.append(
             Rule(
                 id=str(raw["id"]),
@@ -264,9 +292,12 @@ def _platform(data: dict[str, object]) -> Platform:
                 on_detect=str(raw["on_detect"]),
                 when_missed=str(raw["when_missed"]),
                 eras=eras,
-                packages=tuple(raw.get("packages", ())),
+                packages=tuple(dict.fromkeys(key for key, _ in needs)),
                 vcs=tuple(raw.get("vcs", ())),
                 summary=str(raw.get("summary", "")),
+                needs=needs,
+                exempt=tuple(_need(str(entry)) for entry in raw.get("exempt", ())),
+                fix_with=str(raw.get("fix_with", "")),
             )
         )
     return Platform(
@@ -346,6 +377,7 @@ def in_house(extra_rules: dict[str, str], source: str) -> Platform:
                 when_missed=f"the in-house buildpack does not see {key} ({reason})",
                 eras=(era,),
                 packages=(key,),
+                needs=((key, ""),),
             )
         )
     return Platform(
