@@ -1,6 +1,6 @@
 """Docker entrypoint of the heroku-req-check action: the same core as the CLI.
 
-With no arguments (the `uses: OWNER/heroku-req-check@v1` form) it reads the action's INPUT_*
+With no arguments (the `uses: <owner>/heroku-req-check@v1` form) it reads the action's INPUT_*
 variables. With arguments (`uses: docker://...` plus `with: args: ...`) it is the CLI.
 """
 
