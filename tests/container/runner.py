@@ -81,7 +81,7 @@ def build_image(base: str, tag: str = IMAGE, no_cache: bool = False) -> Built:
     """`podman build` of the repository's Dockerfile on `base` (the BASE_IMAGE build ARG)."""
     command = [*PODMAN, "build", "-q", *LIMITS, "--pull=never", "--build-arg"]
     if no_cache:
-        command.insert(3, "--no-cache")
+        command.insert(len(PODMAN) + 1, "--no-cache")
     command += [f"BASE_IMAGE={base}", "-t", tag]
     if CA_BUNDLE.is_file():  # only for this machine's re-signing egress; not in a layer
         command += ["-v", f"{CA_BUNDLE}:{CA_BUNDLE}:ro"]
