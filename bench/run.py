@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/run.py                 # seed app, 1,000 and 10,000 files, 5 rounds
     .venv/bin/python bench/run.py --sizes 1000 --repeat 3
+    .venv/bin/python bench/run.py --cold-start    # plus the image: size, build, start (podman)
 
 For each generated tree (bench/treegen.py, seeded) the commands run interleaved, round by round
 with the order rotated each round, so machine noise lands on all of them alike. Each command is
@@ -186,6 +187,11 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--slow-repeat", type=int, default=1)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--cold-start",
+        action="store_true",
+        help="also measure the Docker action's cold start (podman, as root; bench/coldstart.py)",
+    )
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="hrc-bench-") as tmp:
@@ -198,6 +204,11 @@ def main() -> int:
             print(f"measuring {size} ...", file=sys.stderr)
             results.append(bench_tree(size, tree, args))
     print(report(results, args))
+    if args.cold_start:
+        from bench.coldstart import measure as cold_start
+
+        print("### Cold start of the Docker action\n")
+        print("\n".join(cold_start(args.repeat)))
     return 0 if all(r["identical"] for r in results) else 1
 
 

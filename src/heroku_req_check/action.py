@@ -1,4 +1,10 @@
-"""The GitHub Action edge: INPUT_* variables in, the CLI core with GitHub reporters out."""
+"""The GitHub Action edge: INPUT_* variables in, the CLI core with GitHub reporters out.
+
+Order of a run: inputs are checked (a bad one is a failed step with one error, before any
+work), the tree is scanned, annotations go out, the optional API reporters run (each one that
+fails, for whatever reason, becomes one notice), then the summary, the JSON report, the SARIF
+log and the step outputs are written. The exit status comes from the findings alone.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,16 @@ import re
 import sys
 from pathlib import Path
 
-from .cli import EXIT_BUG, EXIT_USAGE, FAIL_LEVELS, ISSUES_URL, fails
+from . import ISSUES_URL
+from .cli import (
+    EXIT_BUG,
+    EXIT_USAGE,
+    FAIL_LEVELS,
+    Cancelled,
+    cancelled_line,
+    fails,
+    install_signal_handlers,
+)
 
 
 def _input(name: str, default: str = "") -> str:
@@ -38,18 +53,89 @@ def _timeout(value: str) -> int:
     return int(value)
 
 
-def _has_commit(repo: Path, sha: str) -> bool:
+def _within(path: Path, folder: Path) -> bool:
+    return path == folder or path.is_relative_to(folder)
+
+
+def _output_path(workspace: Path, name: str, value: str) -> Path:
+    """Where the `report`/`sarif` input says to write: relative to the workspace, or absolute
+    inside the workspace or the runner's temporary directory (the runner maps
+    `${{ runner.temp }}` and `${{ github.workspace }}` paths into the container's
+    /github/runner_temp and /github/workspace; actions/runner ContainerActionHandler.cs,
+    TranslateToContainerPath). Anywhere else the file would vanish with the container."""
+    target = (workspace / value).resolve()
+    allowed = [workspace]
+    temp = os.environ.get("RUNNER_TEMP") or ("/github/runner_temp" if _in_container() else "")
+    if temp:
+        allowed.append(Path(temp).resolve())
+    if not any(_within(target, folder) for folder in allowed):
+        where = " or ".join(str(f) for f in allowed)
+        raise _UsageError(
+            f"{name}: {value!r} is outside the workspace and the runner's temporary directory "
+            f"({where}); a file written there is not kept after the step. Use a path relative "
+            "to the workspace, or ${{ runner.temp }}/NAME"
+        )
+    if target.is_dir():
+        raise _UsageError(f"{name}: {value!r} is a directory; name a file")
+    return target
+
+
+def _in_container() -> bool:
+    return os.environ.get("GITHUB_WORKSPACE") == "/github/workspace"
+
+
+def _write(path: Path, text: str) -> None:
+    """Write `text`, creating missing folders. Run as root (a Docker action's container is),
+    each file and folder made takes the owner of the nearest existing folder above it: the
+    runner's user (uid 1001) owns the workspace and must be able to clean it up."""
+    made: list[Path] = []
+    folder = path.parent
+    while not folder.exists():
+        made.append(folder)
+        folder = folder.parent
+    owner = folder.stat()
+    for new in reversed(made):
+        new.mkdir()
+    path.write_text(text, encoding="utf-8")
+    if os.geteuid() == 0 and (owner.st_uid, owner.st_gid) != (0, 0):
+        for item in [*made, path]:
+            os.chown(item, owner.st_uid, owner.st_gid)
+
+
+def _repository_root(app: Path, workspace: Path) -> Path:
+    """The checkout holding `app`: the nearest folder with a `.git` from `app` up to the
+    workspace (actions/checkout with `path:` puts it below the workspace); else the
+    workspace. Annotation, review and link paths are relative to it, as GitHub's are."""
+    for folder in (app, *app.parents):
+        if (folder / ".git").exists():
+            return folder
+        if folder == workspace or not _within(folder, workspace):
+            break
+    return workspace
+
+
+def _base_available(repo: Path, sha: str) -> tuple[bool, str]:
+    """Whether git can read commit `sha` in the checkout; if not, why (for the notice)."""
     import subprocess
 
     try:
         done = subprocess.run(
             ["git", "-C", str(repo), "cat-file", "-e", f"{sha}^{{commit}}"],
             capture_output=True,
+            text=True,
             timeout=30,
         )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return done.returncode == 0
+    except FileNotFoundError:
+        return False, "cannot be read: git is not installed where the action runs"
+    except (OSError, subprocess.SubprocessError) as exc:
+        return False, f"cannot be read: git failed ({type(exc).__name__})"
+    if done.returncode == 0:
+        return True, ""
+    if "dubious ownership" in done.stderr:
+        return False, "cannot be read: git refuses the checkout as of dubious ownership"
+    if "not a git repository" in done.stderr:
+        return False, "cannot be read: the app is not in a git checkout"
+    return False, "is not in the checkout (use actions/checkout with `fetch-depth: 0`)"
 
 
 def main() -> int:
@@ -60,13 +146,14 @@ def main() -> int:
     from .scan import scan
 
     event = load_event(os.environ)
-    workspace = Path(os.environ.get("GITHUB_WORKSPACE") or ".")
+    workspace = Path(os.environ.get("GITHUB_WORKSPACE") or ".").resolve()
     path = _input("path", ".")
     root = _input("requirements", "requirements.txt")
     platforms = [p for p in re.split(r"[\s,]+", _input("platform")) if p]
     report_name = _input("report", "heroku-req-check.json")
     sarif_name = _input("sarif", "heroku-req-check.sarif")
     token = _input("github-token")
+    repo = (workspace / path).resolve()
     try:
         fail_on = _choice("fail-on", "error", FAIL_LEVELS)
         suggest = _choice("suggest", "review", ("none", "review", "commit"))
@@ -74,70 +161,92 @@ def main() -> int:
         scope = _choice("filter", "added" if event.is_pull_request else "all", ("added", "all"))
         strategy = _choice("fix-strategy", "copy", ("copy", "move"))
         timeout = _timeout(_input("api-timeout", "10"))
+        if not repo.is_dir() or not _within(repo, workspace):
+            raise _UsageError(f"path {path!r} is not a directory in the workspace")
+        root_path = repo / root
+        if not os.path.lexists(root_path):
+            raise _UsageError(
+                f"requirements: {root!r} does not exist in {path!r} (the root requirements "
+                "file the platforms read; set the `requirements` input to its path, relative "
+                "to `path`)"
+            )
+        if root_path.is_dir():
+            raise _UsageError(f"requirements: {root!r} in {path!r} is a directory, not a file")
+        report_path = _output_path(workspace, "report", report_name)
+        sarif_path = _output_path(workspace, "sarif", sarif_name)
     except _UsageError as exc:
         print(f"::error title=heroku-req-check::{exc}")
         return EXIT_USAGE
-    repo = (workspace / path).resolve()
-    if not repo.is_dir() or not str(repo).startswith(str(workspace.resolve())):
-        print(f"::error title=heroku-req-check::path {path!r} is not a directory in the workspace")
-        return EXIT_USAGE
+    notes: list[str] = []
+    base = None
+    if event.base_sha:
+        available, why = _base_available(repo, event.base_sha)
+        if available:
+            base = event.base_sha
+        else:
+            notes.append(
+                f"stale-package check skipped: the base commit {event.base_sha[:12]} {why}"
+            )
     try:
-        base = event.base_sha if event.base_sha and _has_commit(repo, event.base_sha) else None
         report = scan(repo, root, platforms, base=base)
     except (SelectionError, ConfigError) as exc:
         print(f"::error title=heroku-req-check::{exc}")
         return EXIT_USAGE
-    prefix = os.path.relpath(repo, workspace.resolve()).replace(os.sep, "/")
+    checkout = _repository_root(repo, workspace)
+    prefix = repo.relative_to(checkout).as_posix()
     prefix = "" if prefix == "." else prefix
     hidden = github.emit_annotations(report, prefix=prefix)
     severities = [f.severity for f in report.findings]
     failed = fails(severities, fail_on)
-    notes: list[str] = []
-    if event.base_sha and base is None:
-        notes.append(
-            f"stale-package check skipped: the base commit {event.base_sha[:12]} is not in the "
-            "checkout (use actions/checkout with `fetch-depth: 0`)"
-        )
     commit = ""
     selected = len(report.findings)
     if token and (check_run or (suggest != "none" and event.is_pull_request)):
-        # imported only here: PyGithub and requests cost ~0.25 s and an offline run needs neither
-        from .report import pull_request
+        try:
+            # imported only here: PyGithub and requests cost ~0.25 s and an offline run needs
+            # neither
+            from .report import pull_request
 
-        options = pull_request.Options(
-            token=token,
-            api_url=os.environ.get("GITHUB_API_URL") or "https://api.github.com",
-            suggest=suggest,  # type: ignore[arg-type]
-            check_run=check_run,
-            filter=scope,  # type: ignore[arg-type]
-            fail_on=fail_on,
-            prefix=prefix,
-            strategy=strategy,
-            timeout=timeout,
-            workspace=str(workspace.resolve()),
-        )
-        outcome = pull_request.publish(report, event, options)
-        # the selection (filter: added) decides the step's verdict as it does the check run's
-        failed = fails([f.severity for f in outcome.selected], fail_on)
-        notes = outcome.notices
-        commit = outcome.commit_sha
-        selected = len(outcome.selected)
-        if selected != len(report.findings):
-            notes.append(
-                f"filter: added: {selected} of {len(report.findings)} finding(s) are introduced "
-                "by this pull request; the check run, review, commit and the step's verdict use "
-                "those, and the table below lists all of them"
+            options = pull_request.Options(
+                token=token,
+                api_url=os.environ.get("GITHUB_API_URL") or "https://api.github.com",
+                suggest=suggest,  # type: ignore[arg-type]
+                check_run=check_run,
+                filter=scope,  # type: ignore[arg-type]
+                fail_on=fail_on,
+                prefix=prefix,
+                strategy=strategy,
+                timeout=timeout,
+                workspace=str(checkout),
             )
-        if outcome.new_comments or outcome.resolved_comments:
+            outcome = pull_request.publish(report, event, options)
+        except Exception as exc:  # a bug in the optional part: the report goes on without it
             notes.append(
-                f"review: {outcome.new_comments} new comment(s), {outcome.kept_comments} "
-                f"already there, {outcome.resolved_comments} marked resolved"
+                f"check run, review and commit skipped: internal error ({type(exc).__name__}: "
+                f"{exc}); please report it at {ISSUES_URL}"
             )
-        if commit:
-            notes.append(
-                f"pushed suggestion commit {commit[:12]} to {event.head_ref} (pushes made with "
-                "GITHUB_TOKEN do not start new workflow runs)"
-            )
+        else:
+            # the selection (filter: added) decides the step's verdict as it does the check
+            # run's
+            failed = fails([f.severity for f in outcome.selected], fail_on)
+            notes += outcome.notices
+            commit = outcome.commit_sha
+            selected = len(outcome.selected)
+            if selected != len(report.findings):
+                notes.append(
+                    f"filter: added: {selected} of {len(report.findings)} finding(s) are "
+                    "introduced by this pull request; the check run, review, commit and the "
+                    "step's verdict use those, and the table below lists all of them"
+                )
+            if outcome.new_comments or outcome.resolved_comments:
+                notes.append(
+                    f"review: {outcome.new_comments} new comment(s), {outcome.kept_comments} "
+                    f"already there, {outcome.resolved_comments} marked resolved"
+                )
+            if commit:
+                notes.append(
+                    f"pushed suggestion commit {commit[:12]} to {event.head_ref} (pushes made "
+                    "with GITHUB_TOKEN do not start new workflow runs)"
+                )
     elif not token and (check_run or suggest != "none"):
         notes.append(
             "no github-token: the check run, review and suggestion commit were skipped "
@@ -155,9 +264,8 @@ def main() -> int:
     if notes:
         text += "\n### GitHub reporting\n\n" + "\n".join(f"- {n}" for n in notes) + "\n"
     github.append_summary(text)
-    report_path = workspace / report_name
-    report_path.write_text(json_out.render(report), encoding="utf-8")
-    (workspace / sarif_name).write_text(sarif.render(report, prefix), encoding="utf-8")
+    _write(report_path, json_out.render(report))
+    _write(sarif_path, sarif.render(report, prefix))
     github.set_outputs(
         {
             "findings": str(len(report.findings)),
@@ -174,8 +282,12 @@ def main() -> int:
 
 
 def run() -> int:
+    install_signal_handlers()
     try:
         return main()
+    except Cancelled as stop:
+        sys.stderr.write(cancelled_line(stop) + "\n")
+        return stop.exit_code
     except Exception as exc:
         print(
             f"::error title=heroku-req-check internal error::{type(exc).__name__}: {exc}. "

@@ -4,15 +4,58 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
+from . import ISSUES_URL, __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
-ISSUES_URL = "https://github.com/org/heroku-req-check/issues"
 FAIL_LEVELS = ("error", "warning", "notice", "never")
+
+
+class Cancelled(KeyboardInterrupt):
+    """SIGINT or SIGTERM arrived. A KeyboardInterrupt, so that no `except Exception` on the
+    way up (a reporter degrading to a notice) swallows it, `with` blocks still clean up (the
+    stale check's temporary directory), and a caller in the same process (pytest) sees the
+    interruption it expects."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum  # the shell's convention: 130 for SIGINT, 143 for SIGTERM
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    raise Cancelled(signum)
+
+
+def install_signal_handlers() -> None:
+    """Stop on SIGINT and SIGTERM with one line. Needed in a container: Python runs as PID 1
+    there, and the kernel delivers no signal to PID 1 that has no handler, so SIGTERM (the
+    runner's second step when a job is cancelled, after SIGINT; actions/runner
+    ProcessInvoker.cs) was ignored until the kill 2.5 s later."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread may set handlers (an embedding program's business)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _on_signal)
+
+
+def cancelled_line(stop: Cancelled) -> str:
+    return f"heroku-req-check: cancelled ({signal.Signals(stop.signum).name})"
+
+
+def _write_file(path: str, text: str) -> None:
+    """Write an output file the user named, creating missing folders; OSError if impossible."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -230,18 +273,23 @@ def run(args: argparse.Namespace) -> int:
             sys.stderr.write(f"heroku-req-check: fixed {path}\n")
         for line in result.refused:
             sys.stderr.write(f"heroku-req-check: {line}\n")
-    if args.output:
-        Path(args.output).write_text(json_out.render(report), encoding="utf-8")
     # annotations and SARIF name files from the repository's top, as GitHub does
     prefix = repository_prefix(repo) if args.sarif or args.format in ("sarif", "github") else ""
-    if args.sarif or args.format == "sarif":
-        from .report import sarif
-
+    try:
+        if args.output:
+            _write_file(args.output, json_out.render(report))
         if args.sarif:
-            Path(args.sarif).write_text(sarif.render(report, prefix), encoding="utf-8")
+            from .report import sarif
+
+            _write_file(args.sarif, sarif.render(report, prefix))
+    except OSError as exc:
+        sys.stderr.write(f"heroku-req-check: cannot write {exc.filename}: {exc.strerror}\n")
+        return EXIT_USAGE
     if args.format == "json":
         sys.stdout.write(json_out.render(report))
     elif args.format == "sarif":
+        from .report import sarif
+
         sys.stdout.write(sarif.render(report, prefix))
     elif args.format == "github":
         from .report import github
@@ -261,12 +309,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    install_signal_handlers()
     parser = build_parser()
-    args = parser.parse_args(argv)  # exits 2 on usage errors
     try:
+        args = parser.parse_args(argv)  # exits 2 on usage errors
         return run(args)
-    except KeyboardInterrupt:
-        return 130
+    except Cancelled as stop:
+        sys.stderr.write(cancelled_line(stop) + "\n")
+        return stop.exit_code
     except Exception as exc:  # a bug, not bad input: one line, a way to report it
         sys.stderr.write(
             f"heroku-req-check: internal error ({type(exc).__name__}: {exc}); "

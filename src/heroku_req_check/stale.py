@@ -12,14 +12,19 @@ nothing lands outside it) and walked with the same walker, limits and containmen
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import catalog
 from .catalog import Selection, format_ranges
 from .model import Finding, Fix, RequirementsTree
 from .reqfile import canonical_key
 from .tree import Limits, walk
+
+if TYPE_CHECKING:
+    import tarfile
 
 RULE_ID = "heroku/stale-packages"
 
@@ -52,8 +57,45 @@ def base_tree(repo: Path, rev: str, root: str, limits: Limits) -> RequirementsTr
     data = git("archive", "--format=tar", rev, "--", ".")
     with tempfile.TemporaryDirectory(prefix="heroku-req-check-base-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(data)) as archive:
-            archive.extractall(tmp, filter="data")  # no absolute paths, no escaping links
+            extract(archive, Path(tmp))
         return walk(Path(tmp), root, limits)
+
+
+def extract(archive: tarfile.TarFile, dest: Path) -> None:
+    """Unpack a `git archive` tar into `dest` with nothing written outside it, on every
+    Python the package supports. Regular files and folders whose names stay inside come
+    first, then symbolic links (as links: the walker decides, as for the head, whether one
+    may be followed), so no file is ever written through a link. Anything else (hard links,
+    devices, absolute or `..` names) is left out. Where tarfile has extraction filters
+    (3.11.4+, 3.12; PEP 706) the files also pass its "data" filter; 3.11.0-3.11.3, Debian
+    12's python3 among them, have no `filter` argument and get the same result without it."""
+    import tarfile
+
+    has_filters = hasattr(tarfile, "data_filter")  # feature-detected, not version-compared
+    links: list[tarfile.TarInfo] = []
+    for member in archive.getmembers():
+        parts = member.name.split("/")
+        if member.name.startswith("/") or ".." in parts:
+            continue
+        if member.issym():
+            links.append(member)
+        elif member.isfile() or member.isdir():
+            if has_filters:
+                try:
+                    archive.extract(member, dest, filter="data")
+                except tarfile.FilterError:
+                    continue
+            else:
+                member.mode &= 0o755  # what the data filter does: no setuid, no group write
+                archive.extract(member, dest, set_attrs=False)
+    real = os.path.realpath(dest)
+    for link in links:
+        target = os.path.join(real, *link.name.split("/"))
+        # only into a real folder of `dest` (no link on the way), never over an entry
+        if os.path.realpath(os.path.dirname(target)) != os.path.dirname(target):
+            continue
+        if os.path.isdir(os.path.dirname(target)) and not os.path.lexists(target):
+            os.symlink(link.linkname, target)
 
 
 def pip_diff_uninstalls(

@@ -26,6 +26,7 @@ import github
 import requests
 from github import Auth, Github, GithubException, GithubRetry, InputGitAuthor, InputGitTreeElement
 
+from .. import ISSUES_URL
 from ..fix import Unfixable, insert_line, remove_logical_line, replace_line
 from ..model import Finding, Report
 from . import summary as summary_report
@@ -114,42 +115,64 @@ def _call(step: str, action: Callable[[], T]) -> T:
         raise _Skip(f"{step} skipped: GitHub kept failing after retries ({exc})") from None
 
 
+def _step(outcome: Outcome, step: str, action: Callable[[], object], then: str = "") -> bool:
+    """Run one reporter step; a refusal (`_Skip`) or any unexpected exception becomes one
+    notice (followed by `then`) and the run goes on. True when the step completed."""
+    try:
+        action()
+    except _Skip as skip:
+        outcome.notices.append(f"{skip}{then}")
+        return False
+    except Exception as exc:  # a bug here must not cost the user the report
+        outcome.notices.append(
+            f"{step} skipped: internal error ({type(exc).__name__}: {exc}); please report it "
+            f"at {ISSUES_URL}{then}"
+        )
+        return False
+    return True
+
+
 def publish(report: Report, event: EventContext, options: Options) -> Outcome:
+    """Every step degrades to a notice in `Outcome.notices`; never raises but for
+    KeyboardInterrupt (cancellation)."""
     outcome = Outcome(selected=list(report.findings))
-    gh = client(options)
-    repo = gh.get_repo(event.repository, lazy=True)
+    holder: dict[str, Any] = {}
+
+    def connect() -> None:
+        gh = client(options)
+        holder["repo"] = gh.get_repo(event.repository, lazy=True)
+
+    if not _step(outcome, "check run, review and commit", connect):
+        return outcome
+    repo = holder["repo"]
     diff = DiffLines()
     wants_diff = event.is_pull_request and (
         options.suggest == "review" or options.filter == "added"
     )
-    if wants_diff:
-        try:
-            assert event.pr_number is not None
-            pull = repo.get_pull(event.pr_number)
-            for changed in _call("diff", lambda: list(pull.get_files())):
-                added, commentable = parse_patch(changed.patch or "")
-                diff.added[changed.filename] = added
-                diff.commentable[changed.filename] = commentable
-        except _Skip as skip:
-            outcome.notices.append(f"{skip} Reporting every finding instead.")
-            wants_diff = False
+
+    def read_diff() -> None:
+        assert event.pr_number is not None
+        pull = repo.get_pull(event.pr_number)
+        for changed in _call("diff", lambda: list(pull.get_files())):
+            added, commentable = parse_patch(changed.patch or "")
+            diff.added[changed.filename] = added
+            diff.commentable[changed.filename] = commentable
+
+    if wants_diff and not _step(outcome, "diff", read_diff, " Reporting every finding instead."):
+        wants_diff = False
+        diff = DiffLines()
     if wants_diff and options.filter == "added":
         outcome.selected = introduced(report, diff, options.prefix)
     if options.check_run:
-        try:
+
+        def check_run() -> None:
             outcome.check_run_url = _check_run(repo, report, event, options, outcome)
-        except _Skip as skip:
-            outcome.notices.append(str(skip))
+
+        _step(outcome, "check run", check_run)
     if event.is_pull_request and options.suggest == "review" and wants_diff:
-        try:
-            _review(repo, report, event, options, outcome, diff)
-        except _Skip as skip:
-            outcome.notices.append(str(skip))
+        _step(outcome, "review", lambda: _review(repo, report, event, options, outcome, diff))
     elif event.is_pull_request and options.suggest == "commit":
-        try:
-            _commit(repo, report, event, options, outcome)
-        except _Skip as skip:
-            outcome.notices.append(str(skip))
+        _step(outcome, "commit", lambda: _commit(repo, report, event, options, outcome))
     return outcome
 
 
@@ -315,13 +338,17 @@ def _git_blob_sha(data: bytes) -> str:
 
 def _local_head(workspace: str, head_sha: str, path: str) -> tuple[str, str, str] | None:
     """(tree sha, file mode, blob sha) of `path` when the checkout in `workspace` is exactly
-    the commit `head_sha`; None otherwise (a merge commit, no git, a shallow oddity)."""
+    the commit `head_sha`; None otherwise (a merge commit, no git, a checkout git refuses, a
+    shallow oddity): the caller then reads the head from the API."""
     import subprocess
 
     def git(*args: str) -> str:
-        done = subprocess.run(
-            ["git", "-C", workspace, *args], capture_output=True, text=True, timeout=30
-        )
+        try:
+            done = subprocess.run(
+                ["git", "-C", workspace, *args], capture_output=True, text=True, timeout=30
+            )
+        except (OSError, subprocess.SubprocessError):  # no git where the action runs, ...
+            return ""
         return done.stdout.strip() if done.returncode == 0 else ""
 
     if not workspace or git("rev-parse", "HEAD") != head_sha:

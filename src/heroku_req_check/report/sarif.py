@@ -12,13 +12,13 @@ import hashlib
 import json
 from typing import Any
 
-from .. import __version__
+from .. import HOME_URL, __version__
 from ..fix import EOL_RE
 from ..model import Finding, Problem, Report
 
-README = "https://github.com/org/heroku-req-check#readme"
-CATALOG_HELP = "https://github.com/org/heroku-req-check#what-is-checked-the-rule-catalog"
-LIMITS_HELP = "https://github.com/org/heroku-req-check#limits-and-security-model"
+README = f"{HOME_URL}#readme"
+CATALOG_HELP = f"{HOME_URL}#what-is-checked-the-rule-catalog"
+LIMITS_HELP = f"{HOME_URL}#limits-and-security-model"
 PROBLEM_RULE = "heroku-req-check/input"
 LEVELS = {"error": "error", "warning": "warning", "notice": "note"}
 FINGERPRINT_KEY = "herokuReqCheck/v1"

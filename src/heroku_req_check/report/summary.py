@@ -84,8 +84,14 @@ def render(report: Report, link_base: str = "", hidden_annotations: int = 0) -> 
 
 
 def _tree_lines(report: Report) -> list[str]:
+    """The include tree, depth first, with the lines that have findings; linear in files,
+    includes and declarations (each is indexed once by file, never searched per file)."""
     tree = report.tree
     marked = {(f.file, f.line) for f in report.findings}
+    marked_lines: dict[str, list[tuple[int, str]]] = {}
+    for decl in tree.declarations:
+        if (decl.file, decl.line) in marked:
+            marked_lines.setdefault(decl.file, []).append((decl.line, decl.text))
     children: dict[str, list[tuple[str, str, int]]] = {}
     for inc in tree.includes:
         if inc.resolved:
@@ -101,11 +107,8 @@ def _tree_lines(report: Report) -> list[str]:
             continue
         seen.add(path)
         lines.append(f"{indent}- `{path}`{how}")
-        for decl in tree.declarations:
-            if decl.file == path and (decl.file, decl.line) in marked:
-                lines.append(
-                    f"{indent}  - **line {decl.line}: `{decl.text}`** :arrow_left: finding"
-                )
+        for number, text in marked_lines.get(path, ()):
+            lines.append(f"{indent}  - **line {number}: `{text}`** :arrow_left: finding")
         for target, kind, line in reversed(children.get(path, [])):
             flag = " (-c, constraints only)" if kind == "constraint" else ""
             stack.append((target, depth + 1, f"{flag} from line {line}"))
