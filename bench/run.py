@@ -3,6 +3,7 @@
     .venv/bin/python bench/run.py                 # seed app, 1,000 and 10,000 files, 5 rounds
     .venv/bin/python bench/run.py --sizes 1000 --repeat 3
     .venv/bin/python bench/run.py --cold-start    # plus the image: size, build, start (podman)
+    .venv/bin/python bench/run.py --sizes docker1000    # a repository of 1,000 Dockerfiles
 
 For each generated tree (bench/treegen.py, seeded) the commands run interleaved, round by round
 with the order rotated each round, so machine noise lands on all of them alike. Each command is
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.treegen import Generated, generate, generate_seed_app
+from bench.treegen import Generated, generate, generate_docker, generate_seed_app
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -127,6 +128,40 @@ def bench_tree(name: str, tree: Generated, args: argparse.Namespace) -> dict[str
     }
 
 
+def bench_docker(tree: Generated, args: argparse.Namespace, size: str) -> dict[str, object]:
+    """The docker platform on a repository of Dockerfiles: the model alone, every platform,
+    and `grep -rF "pip install"` (reading every file once) as the floor."""
+    tool = Command(
+        "heroku-req-check --platform docker --format json",
+        [str(BIN / "heroku-req-check"), "--platform", "docker", "--format", "json",
+         str(tree.root)],
+    )  # fmt: skip
+    every = Command(
+        "heroku-req-check --format json (every platform)",
+        [str(BIN / "heroku-req-check"), "--format", "json", str(tree.root)],
+    )
+    grep = Command('grep -rF "pip install"', ["grep", "-rF", "pip install", str(tree.root)])
+    commands = [tool, every, grep, Command("python -c pass", [sys.executable, "-c", "pass"])]
+    measure(commands, args.repeat, args.repeat)
+    report_json = json.loads(tool.last_stdout)
+    found = {
+        (f["file"], f["package"])
+        for f in report_json["findings"]
+        if f["rule"].startswith("docker/")
+    }
+    identical = found == set(tree.catalog_nested) and tool.last_stdout.count(b'"fix"') > 0
+    return {
+        "name": f"{size} ({size[6:] or 1000} Dockerfiles; identical = the planted misses)",
+        "tree": tree,
+        "commands": commands,
+        "identical": identical and not report_json["problems"],
+        "detail": (
+            sorted(found - set(tree.catalog_nested)),
+            sorted(set(tree.catalog_nested) - found),
+        ),
+    }
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
@@ -197,6 +232,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="hrc-bench-") as tmp:
         for size in args.sizes.split(","):
             dest = Path(tmp) / size
+            if size.startswith("docker"):
+                tree = generate_docker(dest, dockerfiles=int(size[6:] or 1000), seed=args.seed)
+                print(f"measuring {size} ...", file=sys.stderr)
+                results.append(bench_docker(tree, args, size))
+                continue
             if size == "seed":
                 tree = generate_seed_app(dest)
             else:

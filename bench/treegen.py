@@ -219,3 +219,65 @@ def generate_seed_app(dest: Path) -> Generated:
         len(root) + len(nested),
         (("requirements/production.txt", "Django"), ("requirements/production.txt", "pylibmc")),
     )
+
+
+# Dockerfile shapes for generate_docker: (template, does pip miss requirements/base.txt, does
+# it miss constraints.txt)
+_DOCKERFILES = (
+    # the root file copied alone before pip (fly.io's and many hand-written Dockerfiles)
+    ("FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\n"
+     "RUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\n", True, True),
+    # the whole context first
+    ("FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n"
+     "RUN pip install --no-cache-dir -r requirements.txt\n", False, False),
+    # docker init's bind mount of the root file alone
+    ("# syntax=docker/dockerfile:1\nFROM python:3.12-slim AS base\nWORKDIR /app\n"
+     "RUN --mount=type=cache,target=/root/.cache/pip \\\n"
+     "    --mount=type=bind,source=requirements.txt,target=requirements.txt \\\n"
+     "    python -m pip install -r requirements.txt\nCOPY . .\n", True, True),
+    # the directory copied too (not constraints.txt), wheels built in the same RUN, two stages
+    ("FROM python:3.12-slim AS build\nWORKDIR /src\nCOPY requirements.txt ./\n"
+     "COPY requirements/ requirements/\nRUN pip wheel -r requirements.txt -w /wheels && \\\n"
+     "    pip install --no-index --find-links /wheels -r requirements.txt\n"
+     "FROM python:3.12-slim\nCOPY --from=build /wheels /wheels\n", False, True),
+)  # fmt: skip
+
+
+def generate_docker(dest: Path, dockerfiles: int = 1000, seed: int = 1) -> Generated:
+    """A repository of `dockerfiles` services, each `services/sNNNN/` with its Dockerfile, a
+    requirements.txt that includes `requirements/base.txt` (and half the time
+    `-c constraints.txt`), and those files. Which Dockerfile shape each service gets is seeded;
+    `catalog_nested` lists (Dockerfile, include) pairs pip will miss."""
+    rng = random.Random(seed)
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / "requirements.txt").write_text("flask==3.0.3\n", encoding="utf-8")
+    files, lines, size = 1, 1, 13
+    missed: list[tuple[str, str]] = []
+    for index in range(dockerfiles):
+        service = f"services/s{index:04d}"
+        template, misses_base, misses_constraints = _DOCKERFILES[rng.randrange(len(_DOCKERFILES))]
+        constrained = rng.random() < 0.5
+        root = "-r requirements/base.txt\n" + ("-c constraints.txt\n" if constrained else "")
+        written = {
+            "Dockerfile": template,
+            "requirements.txt": root,
+            "requirements/base.txt": "".join(
+                "\n".join(_line(rng, rng.choice(("six", "attrs", "idna", "click")))) + "\n"
+                for _ in range(5)
+            ),
+            "app.py": "print('hello')\n",
+        }
+        if constrained:
+            written["constraints.txt"] = "six<2\n"
+        for name, text in written.items():
+            path = dest / service / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            files += 1
+            lines += text.count("\n")
+            size += len(text.encode())
+        if misses_base:
+            missed.append((f"{service}/Dockerfile", "requirements/base.txt"))
+        if misses_constraints and constrained:
+            missed.append((f"{service}/Dockerfile", "constraints.txt"))
+    return Generated(dest, files, lines, size, tuple(sorted(missed)))

@@ -150,7 +150,7 @@ def list_rules() -> str:
                 )
                 rows.append(
                     f"{rule.id}\t{versions}\t{era.detector}\t"
-                    f"{era.command}\t{platform.repo}@{era.source.tag}:{era.source.path}"
+                    f"{era.command}\t{era.source.repo}@{era.source.tag}:{era.source.path}"
                 )
     return "rule\tversions\tdetector\tcommand\tsource\n" + "\n".join(rows) + "\n"
 
@@ -201,7 +201,7 @@ def explain(rule_id: str) -> str | None:
                     if value:
                         lines.append(f"      {label}: {value}")
                 lines.append(
-                    f"      source: {platform.repo} {era.source.tag} "
+                    f"      source: {era.source.repo} {era.source.tag} "
                     f"({era.source.commit[:12]}) {era.source.path}"
                 )
             if variant and variant not in ("case", "broken", "overmatch"):

@@ -90,6 +90,43 @@ def insert_line(data: bytes, line: str) -> tuple[bytes, int]:
     return _verify(data + _encode(added, codec), text + added), len(lines) + 1
 
 
+def insert_before(data: bytes, number: int, line: str) -> bytes:
+    """Insert `line` as line `number` (1-based; one past the last line appends), moving what
+    was there down. For Dockerfiles: UTF-8, lines end at `\n` (BuildKit's scanLines). The new
+    line ends like the line it is inserted before (`\r\n` or `\n`), or like the file's first
+    line when appended; a UTF-8 BOM stays first. Unfixable when the file is not UTF-8, the line
+    has a line break, or the line number is out of range."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Unfixable(f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    if "\n" in line or "\r" in line:
+        raise Unfixable("the line to insert has a line break")
+    starts = [0]
+    for index, byte in enumerate(data):
+        if byte == 0x0A and index + 1 < len(data):
+            starts.append(index + 1)
+    count = len(starts) if data else 0
+    if not 1 <= number <= count + 1:
+        raise Unfixable("the line is no longer there")
+    first_line, newline, _rest = data.partition(b"\n")
+    first_eol = b"\r\n" if newline and first_line.endswith(b"\r") else b"\n"
+    encoded = line.encode("utf-8")
+    if number <= count:
+        at = starts[number - 1]
+        end = data.find(b"\n", at)
+        if end == -1:  # the last line, without a line end
+            eol = first_eol
+        else:
+            eol = b"\r\n" if end > at and data[end - 1 : end] == b"\r" else b"\n"
+        if at == 0 and data.startswith(codecs.BOM_UTF8):
+            at = len(codecs.BOM_UTF8)
+        return data[:at] + encoded + eol + data[at:]
+    if data and not data.endswith(b"\n"):
+        return data + first_eol + encoded
+    return data + encoded + first_eol
+
+
 def _splice_lines(data: bytes, first: int, last: int, replacement: str) -> bytes:
     """Replace physical lines first..last (1-based) by `replacement` (with its own EOLs)."""
     bom, codec, text = _layout(data)

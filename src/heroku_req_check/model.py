@@ -104,12 +104,16 @@ class RequirementsTree:
 class Fix:
     """One edit: insert `text` as new line `line` of `file`, or replace that line; with
     `remove` = (file, line), also remove the logical line starting there (a move: the pip a
-    release installs with may reject a name given twice)."""
+    release installs with may reject a name given twice).
+
+    "insert" adds a line to a requirements file (fix.insert_line: appended, `line` is where it
+    lands); "insert-before" puts it at `line` of any other file (a Dockerfile), moving that line
+    down (fix.insert_before); "replace" rewrites line `line`."""
 
     file: str
     line: int
     text: str
-    action: Literal["insert", "replace"] = "insert"
+    action: Literal["insert", "replace", "insert-before"] = "insert"
     remove: tuple[str, int] | None = None
 
 
@@ -161,6 +165,9 @@ class Report:
     platforms: tuple[str, ...]  # the selection, as profile labels
     ignored: list[tuple[Finding, str]] = field(default_factory=list)  # (finding, reason)
     plans: tuple[BuildPlan, ...] = ()  # each selected platform's plan for this app
+    # files besides the requirements tree that findings are about (Dockerfiles): their bytes
+    # as read, which "insert-before" fixes edit
+    sources: dict[str, SourceFile] = field(default_factory=dict)
 
     @property
     def problems(self) -> list[Problem]:

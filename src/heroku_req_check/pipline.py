@@ -20,6 +20,8 @@ class OptionResult:
     requirements: list[str] = field(default_factory=list)
     constraints: list[str] = field(default_factory=list)
     editables: list[str] = field(default_factory=list)
+    find_links: list[str] = field(default_factory=list)
+    no_index: bool = False
     error: str | None = None
 
 
@@ -55,6 +57,8 @@ def parse_options(line: str) -> OptionResult:
         requirements=list(opts.requirements or []),
         constraints=list(opts.constraints or []),
         editables=list(opts.editables or []),
+        find_links=list(getattr(opts, "find_links", None) or []),
+        no_index=bool(getattr(opts, "no_index", False)),
     )
     if arguments and not result.editables:
         result.error = f"unexpected argument(s) after an option: {' '.join(arguments)}"

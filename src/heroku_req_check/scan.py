@@ -5,15 +5,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import catalog, stale
 from .check import check, plans_for
 from .config import Config, ConfigError, inline_ignores
 from .config import load as load_config
-from .fix import Unfixable, insert_line, remove_logical_line, replace_line
-from .model import Finding, Problem, Report, RequirementsTree
+from .fix import Unfixable, insert_before, insert_line, remove_logical_line, replace_line
+from .model import Finding, Problem, Report, RequirementsTree, SourceFile
 from .reqfile import names_pattern
 from .tree import DEFAULT_LIMITS, Limits, make_reader, walk
+
+if TYPE_CHECKING:
+    from .platforms import docker as platform_docker
 
 
 def scan(
@@ -50,6 +54,9 @@ def scan(
     read = make_reader(repo, tree, limits)
     plans = plans_for(tree, selections, read)
     findings = check(tree, selections, read, plans)
+    sources: dict[str, SourceFile] = {}
+    if any(s.platform.name == "docker" for s in selections):
+        findings, sources = _docker(repo, tree, limits, findings)
     if base is not None and check_stale:
         try:
             before = stale.base_tree(repo, base, root, limits)
@@ -74,7 +81,7 @@ def scan(
     kept: list[Finding] = []
     ignored: list[tuple[Finding, str]] = []
     for finding in findings:
-        reason = _ignored_because(config, tree, finding)
+        reason = _ignored_because(config, tree, finding, sources)
         if reason:
             ignored.append((finding, reason))
         else:
@@ -85,7 +92,46 @@ def scan(
         platforms=tuple(s.label for s in selections),
         ignored=ignored,
         plans=tuple(plans.values()),
+        sources=sources,
     )
+
+
+def docker_repository(
+    repo: Path, tree: RequirementsTree | None = None, limits: Limits = DEFAULT_LIMITS
+) -> platform_docker.Repository:
+    """What the docker model may see of `repo`: every regular file (symlinks and .git left
+    out), a reader that never leaves the repository, and the requirements walker."""
+    import re
+
+    from .platforms import docker
+    from .tree import list_files
+
+    files = tuple(list_files(str(repo), limits))
+    reader = make_reader(repo, tree or RequirementsTree(root=""), limits)
+    walks: dict[str, RequirementsTree] = {}
+    # the model needs includes and local paths, never the names of pinned packages: with a
+    # pattern that matches nothing, plain nested files skip their declarations (tree.walk)
+    nothing = re.compile(r"(?!)")
+
+    def walker(root: str) -> RequirementsTree:
+        if root not in walks:
+            walks[root] = walk(repo, root, limits, nothing)
+        return walks[root]
+
+    return docker.Repository(files, reader, walker)
+
+
+def _docker(
+    repo: Path, tree: RequirementsTree, limits: Limits, findings: list[Finding]
+) -> tuple[list[Finding], dict[str, SourceFile]]:
+    """The docker platform's hook: every Dockerfile build in the repository (platforms/docker.py).
+    The edge gives it the file listing, a reader confined to the repository and the walker."""
+    from .platforms import docker
+
+    result = docker.findings(docker_repository(repo, tree, limits))
+    tree.problems.extend(result.problems)
+    merged = sorted([*findings, *result.findings], key=lambda f: (f.file, f.line, f.rule))
+    return merged, result.sources
 
 
 def _check_ignores(config: Config, platforms: tuple[catalog.Platform, ...]) -> None:
@@ -98,11 +144,16 @@ def _check_ignores(config: Config, platforms: tuple[catalog.Platform, ...]) -> N
             )
 
 
-def _ignored_because(config: Config, tree: RequirementsTree, finding: Finding) -> str:
+def _ignored_because(
+    config: Config,
+    tree: RequirementsTree,
+    finding: Finding,
+    sources: dict[str, SourceFile] | None = None,
+) -> str:
     for ignore in config.ignores:
         if ignore.matches(finding):
             return f"{config.source}: {ignore.reason}"
-    source = tree.files.get(finding.file)
+    source = tree.files.get(finding.file) or (sources or {}).get(finding.file)
     if source is not None:
         named = inline_ignores(source, finding.line)
         if finding.rule in named or finding.rule.partition(":")[0] in named:
@@ -121,16 +172,24 @@ def apply_fixes(repo: Path, report: Report, strategy: str = "copy") -> FixResult
     result = FixResult()
     edits: dict[str, bytes] = {}
     removals: dict[str, set[int]] = {}
+    before: dict[str, dict[int, list[str]]] = {}  # insert-before edits, applied bottom-up
     real_repo = os.path.realpath(repo)
+    originals = {**{p: s.data for p, s in report.sources.items()}}
+    originals.update({p: s.data for p, s in report.tree.files.items()})
 
     def current(path: str) -> bytes:
         if path not in edits:
-            edits[path] = report.tree.files[path].data
+            edits[path] = originals[path]
         return edits[path]
 
     for finding in report.findings:
         fix = finding.fix
-        if fix is None or fix.file not in report.tree.files:
+        if fix is None or fix.file not in originals:
+            continue
+        if fix.action == "insert-before":
+            texts = before.setdefault(fix.file, {}).setdefault(fix.line, [])
+            if fix.text not in texts:  # two findings one COPY brings: insert it once
+                texts.append(fix.text)
             continue
         try:
             if fix.action == "replace":
@@ -143,6 +202,16 @@ def apply_fixes(repo: Path, report: Report, strategy: str = "copy") -> FixResult
                     removals.setdefault(finding.file, set()).add(finding.line)
         except Unfixable as exc:
             result.refused.append(f"{fix.file}: not changed ({exc})")
+    for path, by_line in before.items():
+        try:
+            data = current(path)
+            # from the last line up, so earlier line numbers still point where they did
+            for number in sorted(by_line, reverse=True):
+                for added in reversed(by_line[number]):
+                    data = insert_before(data, number, added)
+            edits[path] = data
+        except Unfixable as exc:
+            result.refused.append(f"{path}: not changed ({exc})")
     for path, lines in removals.items():
         try:
             data = current(path)
@@ -152,7 +221,7 @@ def apply_fixes(repo: Path, report: Report, strategy: str = "copy") -> FixResult
         except Unfixable as exc:
             result.refused.append(f"{path}: not changed ({exc})")
     for path, data in edits.items():
-        if data == report.tree.files[path].data:
+        if data == originals[path]:
             continue
         target = os.path.join(real_repo, path)
         # write in place so the file keeps its mode, owner and hard links

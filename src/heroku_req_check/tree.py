@@ -100,6 +100,35 @@ def find_files(
     return found
 
 
+def list_files(repo_dir: str, limits: Limits = DEFAULT_LIMITS) -> list[str]:
+    """Repo-relative paths of every regular file under `repo_dir`, as find_files lists them
+    (sorted by directory, symlinks and `.git` skipped, at most max_files), from one scandir per
+    directory (the entry types come with the listing: no stat per file)."""
+    found: list[str] = []
+    pending = [""]
+    while pending:
+        rel = pending.pop()
+        try:
+            with os.scandir(os.path.join(repo_dir, rel) if rel else repo_dir) as entries:
+                listing = sorted(entries, key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirs = []
+        for entry in listing:
+            path = f"{rel}/{entry.name}" if rel else entry.name
+            if entry.is_symlink():
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != ".git":
+                    subdirs.append(path)
+            elif entry.is_file(follow_symlinks=False):
+                found.append(path)
+                if len(found) >= limits.max_files:
+                    return found
+        pending.extend(reversed(subdirs))
+    return found
+
+
 def make_reader(
     repo: Path, tree: RequirementsTree, limits: Limits = DEFAULT_LIMITS
 ) -> Callable[[str], bytes | None]:

@@ -27,6 +27,7 @@ DETECTORS = (
     "stale-uninstall",
     "stale-never",
     "stale-cache",
+    "dockerfile",  # platforms/docker.py evaluates these rules; check.py never does
 )
 STALE_DETECTORS = ("stale-uninstall", "stale-never", "stale-cache")
 
@@ -206,7 +207,10 @@ def _era(raw: dict[str, object], repo: str) -> Era:
         last=int(last.lstrip("v")),
         detector=str(raw["detector"]),
         command=str(raw["command"]),
-        source=Source(repo, str(src["path"]), str(src["tag"]), str(src["commit"])),
+        # an era may cite another repository than its platform's (docker cites pip's source)
+        source=Source(
+            str(src.get("repo", repo)), str(src["path"]), str(src["tag"]), str(src["commit"])
+        ),
         names=tuple(str(n) for n in names) if isinstance(names, list) else (),
         pattern=str(raw.get("pattern", "")),
         note=str(raw.get("note", "")),

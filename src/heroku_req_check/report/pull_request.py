@@ -294,6 +294,11 @@ def _review(
                 text += f"\n\nAdd to `{repo_path(root)}`:\n\n```text\n{fix.text}\n```"
                 if options.strategy == "move" or fix.remove is not None:
                     text += "\n\nand remove it here:\n\n```suggestion\n```"
+            source = report.sources.get(finding.file)
+            if fix and fix.action == "insert-before" and source and fix.file == finding.file:
+                # the fix goes right before this line: suggest both, the line itself unchanged
+                current_line = source.text.split("\n")[fix.line - 1].rstrip("\r")
+                text += f"\n\n```suggestion\n{fix.text}\n{current_line}\n```"
             comments.append({"path": nested, "line": finding.line, "side": "RIGHT", "body": text})
         elif nested in diff.commentable:
             comments.append({"path": nested, "subject_type": "file", "body": body})

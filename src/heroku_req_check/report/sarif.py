@@ -84,14 +84,23 @@ def _rule(rule_id: str, example: Finding | None) -> dict[str, Any]:
 
 def _fix(report: Report, finding: Finding) -> list[dict[str, Any]]:
     fix = finding.fix
-    if fix is None or fix.file not in report.tree.files:
+    source = (
+        None if fix is None else report.tree.files.get(fix.file) or report.sources.get(fix.file)
+    )
+    if fix is None or source is None:
         return []
-    source = report.tree.files[fix.file]
     first_break = EOL_RE.search(source.text)  # the break the fixer uses
     eol = first_break.group(0) if first_break else "\n"
     lines = source.text.splitlines()
     region: dict[str, int]
-    if fix.action == "replace":
+    if fix.action == "insert-before":
+        # fix.insert_before: before line fix.line, ending like that line (a Dockerfile: `\n`)
+        raw = source.text.split("\n")
+        here = raw[fix.line - 1] if fix.line <= len(raw) else ""
+        eol = "\r\n" if here.endswith("\r") else "\n"
+        region = {"startLine": fix.line, "startColumn": 1, "endColumn": 1}
+        text = fix.text + eol
+    elif fix.action == "replace":
         region = {"startLine": fix.line}  # the whole line, its line break excluded
         text = fix.text
     elif fix.line > len(lines) and lines and not source.text.endswith(("\n", "\r")):

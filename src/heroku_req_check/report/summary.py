@@ -57,7 +57,11 @@ def render(report: Report, link_base: str = "", hidden_annotations: int = 0) -> 
         for fix in respell:
             out += [f"In `{fix.file}`, make line {fix.line} read:", "", "```text", fix.text]
             out += ["```", ""]
-        if fixes or respell:
+        before = [f.fix for f in report.findings if f.fix and f.fix.action == "insert-before"]
+        for fix in sorted(set(before), key=lambda x: (x.file, x.line, x.text)):
+            out += [f"In `{fix.file}`, before line {fix.line}:", "", "```dockerfile", fix.text]
+            out += ["```", ""]
+        if fixes or respell or before:
             out += ["Or run `heroku-req-check --fix` locally.", ""]
     else:
         out += ["No buildpack blind spots found.", ""]

@@ -19,7 +19,9 @@ def render(report: Report, colour: bool = False) -> str:
         )
         out.append(f"    {f.message}")
         if f.fix:
-            verb = "replace line" if f.fix.action == "replace" else "add as line"
+            verb = {"replace": "replace line", "insert-before": "insert before line"}.get(
+                f.fix.action, "add as line"
+            )
             out.append(f"    fix: {verb} {f.fix.line} of {f.fix.file}: {f.fix.text}")
             if f.fix.remove:
                 out.append(f"         and delete line {f.fix.remove[1]} of {f.fix.remove[0]}")

@@ -1,0 +1,1 @@
+"""Platform models that read more of the repository than the requirements tree (Docker)."""
