@@ -63,12 +63,11 @@ FLIT_CORE = "4.2.0"
 
 @dataclass
 class Found:
-    """What reading one project gave: declarations (with `via`), problems, the metadata files
-    read, and further local projects its metadata names (directory, extras, via)."""
+    """What reading one project gave: declarations (with `via`), problems, and further local
+    projects its metadata names (directory, extras, "FILE:LINE" where it is named)."""
 
     declarations: list[Declaration] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
     projects: list[tuple[str, frozenset[str], str]] = field(default_factory=list)
 
 
@@ -122,15 +121,18 @@ class _Project:
     def problem(self, file: str, line: int | None, message: str) -> None:
         self.found.problems.append(Problem(file, line, message, pip_fails=False))
 
+    def not_read(self, rel: str, why: str) -> None:
+        self.problem(
+            rel, None, f"{rel} {why}; the dependencies of {self.pulled_by} are not checked"
+        )
+
     # -- files ---------------------------------------------------------------------------
     def read_text(self, rel: str, *, quiet_missing: bool = False) -> str | None:
         data, why = self.load(rel)
         if data is None:
             if not (quiet_missing and why == MISSING):
-                self.problem(rel, None, f"{rel} {why}; the dependencies of {self.pulled_by} "
-                             "are not checked")  # fmt: skip
+                self.not_read(rel, why)
             return None
-        self.found.files.append(rel)
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -521,10 +523,8 @@ class _Project:
         data, why = self.load(rel)
         if data is None:
             if why != MISSING:
-                self.problem(rel, None, f"{rel} {why}; the dependencies of {self.pulled_by} "
-                             "are not checked")  # fmt: skip
+                self.not_read(rel, why)
             return None, None  # build_meta supplies `setup()` with no arguments
-        self.found.files.append(rel)
         reader = _SetupPy(rel, data)
         if reader.problem is not None:
             line, why = reader.problem
