@@ -255,5 +255,116 @@ def encoding_cases() -> list[Case]:
     ]
 
 
+def _both(*builders: Builder) -> Builder:
+    def build(repo: Path, outside: Path) -> None:
+        for builder in builders:
+            builder(repo, outside)
+
+    return build
+
+
+def _fifo_named(name: str) -> Builder:
+    def build(repo: Path, outside: Path) -> None:
+        os.mkfifo(repo / name)
+
+    return build
+
+
+def _big_named(name: str) -> Builder:
+    def build(repo: Path, outside: Path) -> None:
+        with open(repo / name, "wb") as handle:
+            handle.truncate(100 * 1024 * 1024)
+
+    return build
+
+
+SETUP_PY = b"from setuptools import setup\nsetup()\n"
+TOOL = b'[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
+DYNAMIC = TOOL + b'[project]\nname = "app"\ndynamic = ["dependencies"]\n[tool.setuptools.dynamic]\n'
+POETRY = (
+    b'[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n'
+    b'[tool.poetry]\nname = "app"\nversion = "1"\n[tool.poetry.dependencies]\n'
+)
+# (name, builder): a local project (`-e .`) whose metadata is hostile; nothing outside the
+# repository may be opened, nothing run, and the walk must still reach the canary
+METADATA: tuple[tuple[str, Builder], ...] = (
+    ("pyproject-symlink-out", _symlink("{outside}/secret.txt", "pyproject.toml")),
+    (
+        "setup-cfg-symlink-out",
+        _both(_files({"setup.py": SETUP_PY}), _symlink("{outside}/secret.txt", "setup.cfg")),
+    ),
+    ("setup-py-symlink-out", _symlink("{outside}/secret.txt", "setup.py")),
+    ("pyproject-fifo", _both(_files({"setup.py": SETUP_PY}), _fifo_named("pyproject.toml"))),
+    ("pyproject-over-size", _both(_files({"setup.py": SETUP_PY}), _big_named("pyproject.toml"))),
+    ("pyproject-binary", _files({"pyproject.toml": bytes(range(256)) * 4})),
+    (
+        "pyproject-utf16",
+        _files({"pyproject.toml": codecs.BOM_UTF16_LE + "[project]".encode("utf-16-le")}),
+    ),
+    (
+        "dynamic-file-dotdot",
+        _files({"pyproject.toml": DYNAMIC + b'dependencies = {file = ["../../etc/passwd"]}\n'}),
+    ),
+    (
+        "dynamic-file-absolute",
+        _files({"pyproject.toml": DYNAMIC + b'dependencies = {file = ["/etc/passwd"]}\n'}),
+    ),
+    (
+        "dynamic-file-symlink-out",
+        _both(
+            _files({"pyproject.toml": DYNAMIC + b'dependencies = {file = ["reqs.in"]}\n'}),
+            _symlink("{outside}/secret.txt", "reqs.in"),
+        ),
+    ),
+    (
+        "setup-cfg-file-out",
+        _files(
+            {
+                "setup.py": SETUP_PY,
+                "setup.cfg": b"[options]\ninstall_requires = file: ../../etc/passwd\n",
+            }
+        ),
+    ),
+    (
+        "setup-cfg-interpolation",
+        _files({"setup.py": SETUP_PY, "setup.cfg": b"[options]\ninstall_requires = a%(b\n"}),
+    ),
+    (
+        "setup-cfg-duplicate-section",
+        _files({"setup.py": SETUP_PY, "setup.cfg": b"[options]\n[options]\n"}),
+    ),
+    ("setup-py-deep-nesting", _files({"setup.py": b"x = " + b"(" * 5000 + b")" * 5000 + b"\n"})),
+    ("setup-py-not-python", _files({"setup.py": b"\x00\xff garbage\n"})),
+    (
+        "setup-py-exec",
+        _files({"setup.py": b"import os\nos.system('touch /tmp/pwned')\nsetup(**eval('{}'))\n"}),
+    ),
+    (
+        "poetry-path-out",
+        _files({"pyproject.toml": POETRY + b'x = {path = "../../outside"}\ny = {path = "/etc"}\n'}),
+    ),
+    ("poetry-path-self", _files({"pyproject.toml": POETRY + b'app = {path = "."}\n'})),
+    (
+        "toml-deep-arrays",
+        _files(
+            {
+                "pyproject.toml": TOOL
+                + b"[project]\ndependencies = "
+                + b"[" * 5000
+                + b"]" * 5000
+                + b"\n"
+            }
+        ),
+    ),
+)
+
+
+def metadata_cases() -> list[Case]:
+    return [
+        Case(f"metadata[{name}]", b"-e .\n-r canary.txt\n", (), builder, group="metadata")
+        for name, builder in METADATA
+    ]
+
+
 def all_cases() -> list[Case]:
-    return include_cases() + bad_line_cases() + encoding_cases()
+    return include_cases() + bad_line_cases() + encoding_cases() + metadata_cases()

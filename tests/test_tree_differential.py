@@ -39,7 +39,8 @@ def our_view(
     repo: Path, root: str = "requirements.txt"
 ) -> tuple[set[Triple], set[tuple[str, int]]]:
     tree = walk(repo, root)
-    reqs: set[Triple] = {(d.file, d.line, d.name) for d in tree.declarations}
+    # what the requirements files say; a local project's metadata (`via`) is not pip's parser's
+    reqs: set[Triple] = {(d.file, d.line, d.name) for d in tree.declarations if not d.via}
     # pip's unnamed requirements (`-e .`, `./pkg`, a URL without #egg=) have no name there
     reqs |= {(p.file, p.line, None) for p in tree.projects if not p.name}
     bad = {(p.file, p.line) for p in tree.problems if p.line is not None and p.pip_fails}

@@ -175,8 +175,8 @@ def _root_includes(
 
 def _case_trap(era: Era, result: Verdict, decl: Declaration) -> bool:
     """The detector read the declaration but compares names case-sensitively."""
-    if result.why:
-        return False
+    if result.why or decl.via:
+        return False  # a local project's metadata is never read by these detectors
     if era.detector == "pip-grep":
         # a need the step lists only as `name[extra]` is missed whatever the spelling
         return decl.key in _era_keys(era)

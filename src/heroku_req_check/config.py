@@ -19,13 +19,15 @@ On a declaration line, `# heroku-req-check: ignore[heroku/pylibmc]` ignores that
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import Finding, SourceFile
+from .model import Finding, Problem, SourceFile
 from .reqfile import canonical_key
+from .tree import DEFAULT_LIMITS
 
 FILE_NAME = ".heroku-req-check.toml"
 TOP_KEYS = {"platforms", "extra-rules", "ignore"}
@@ -58,29 +60,64 @@ class Config:
     platforms: tuple[str, ...] = ()
     extra_rules: dict[str, str] = field(default_factory=dict)  # PEP 503 key -> reason
     ignores: tuple[Ignore, ...] = ()
+    problems: tuple[Problem, ...] = ()  # a pyproject.toml that could not be read
 
 
 def load(directory: Path) -> Config:
+    """The configuration in `directory`. ConfigError when the dedicated file is unusable or
+    a configuration is invalid (a typo must not silently turn a check off). A pyproject.toml
+    that cannot be read (not TOML, not UTF-8, a symlink out of the repository) is the project's
+    problem, not a usage error: the run goes on with the defaults and `problems` says why."""
     dedicated = directory / FILE_NAME
-    if dedicated.is_file():
-        return _parse(_read(dedicated), FILE_NAME, "")
-    pyproject = directory / "pyproject.toml"
-    if pyproject.is_file():
-        data = _read(pyproject)
-        tool = data.get("tool", {})
-        section = tool.get("heroku-req-check") if isinstance(tool, dict) else None
-        if section is not None:
-            if not isinstance(section, dict):
-                raise ConfigError("pyproject.toml: [tool.heroku-req-check] must be a table")
-            return _parse(section, "pyproject.toml", "tool.heroku-req-check.")
+    if os.path.lexists(dedicated):
+        data, why = _read(directory, FILE_NAME)
+        if data is None:
+            raise ConfigError(f"{FILE_NAME}: {why}")
+        return _parse(data, FILE_NAME, "")
+    if not os.path.lexists(directory / "pyproject.toml"):
+        return Config()
+    data, why = _read(directory, "pyproject.toml")
+    if data is None:
+        line = re.search(r"at line (\d+)", why)
+        problem = Problem(
+            "pyproject.toml",
+            int(line.group(1)) if line else None,
+            f"pyproject.toml {why}; its [tool.heroku-req-check] settings are not read, so "
+            "the check runs with the defaults",
+        )
+        return Config(problems=(problem,))
+    tool = data.get("tool", {})
+    section = tool.get("heroku-req-check") if isinstance(tool, dict) else None
+    if section is not None:
+        if not isinstance(section, dict):
+            raise ConfigError("pyproject.toml: [tool.heroku-req-check] must be a table")
+        return _parse(section, "pyproject.toml", "tool.heroku-req-check.")
     return Config()
 
 
-def _read(path: Path) -> dict[str, object]:
+def _read(directory: Path, name: str) -> tuple[dict[str, object] | None, str]:
+    """The TOML in `directory/name`, or None and why not; never read outside `directory`."""
+    root = os.path.realpath(directory)
+    real = os.path.realpath(directory / name)
+    if not real.startswith(root + os.sep):
+        return None, "resolves outside the repository: never read"
+    if not os.path.isfile(real):
+        return None, "is not a regular file: not read"
+    limit = DEFAULT_LIMITS.max_file_bytes
+    if os.path.getsize(real) > limit:
+        return None, f"is over the {limit}-byte limit: not read"
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path.name}: {exc}") from None
+        with open(real, "rb") as handle:
+            text = handle.read(limit).decode("utf-8")
+        return tomllib.loads(text), ""
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror})"
+    except RecursionError:
+        return None, "is nested too deeply to be parsed"
+    except UnicodeDecodeError as exc:
+        return None, f"is not valid UTF-8 (byte {exc.start})"
+    except tomllib.TOMLDecodeError as exc:
+        return None, f"is not valid TOML ({exc})"
 
 
 def _parse(data: dict[str, object], source: str, prefix: str) -> Config:

@@ -198,12 +198,15 @@ def project_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9.]+", "-", name)
 
 
-def pip_grep_finds(era: Era, tree: RequirementsTree) -> bool:
-    """Whether any parsed requirement in the tree (constraints too) has a listed name."""
+def pip_grep_finds(era: Era, tree: RequirementsTree, metadata: bool = False) -> bool:
+    """Whether any parsed requirement in the tree (constraints too) has a listed name.
+    pip-grep parses requirements files only: a local project's metadata (`via`) is never read
+    by it; `metadata=True` asks about those declarations instead."""
     wanted = frozenset(era.names)
+    decls = [d for d in tree.declarations if bool(d.via) == metadata]
     if era.compare == "project_name":
-        return any(project_name(d.name) in wanted for d in tree.declarations)
-    return any(d.name in wanted for d in tree.declarations)
+        return any(project_name(d.name) in wanted for d in decls)
+    return any(d.name in wanted for d in decls)
 
 
 def pip_grep_verdict(era: Era, tree: RequirementsTree) -> Verdict:
@@ -211,7 +214,15 @@ def pip_grep_verdict(era: Era, tree: RequirementsTree) -> Verdict:
     if fatal is not None:
         where = f"{fatal.file}:{fatal.line}" if fatal.line else fatal.file
         return Verdict(False, f"pip's parser stops at {where}, so pip-grep finds nothing")
-    return Verdict(pip_grep_finds(era, tree))
+    if pip_grep_finds(era, tree):
+        return Verdict(True)
+    if pip_grep_finds(era, tree, metadata=True):
+        return Verdict(
+            False,
+            "pip-grep parses requirements files, where a local project (`-e .`) has no name; "
+            "the dependencies in its metadata are installed by pip but never read by pip-grep",
+        )
+    return Verdict(False)
 
 
 # Cloud Foundry python-buildpack, src/python/requirements/requirements.go (v1.9.4):

@@ -224,7 +224,9 @@ def _trial(
     if new_bytes == root.data:
         return None
     new_root = SourceFile(root.path, new_bytes, decode(new_bytes).text)
-    added = dataclasses.replace(decl, file=root.path, line=number, text=text, name=name)
+    added = dataclasses.replace(
+        decl, file=root.path, line=number, text=text, name=name, via=""
+    )  # a line of the root file, whatever the declaration it copies came from
     if name.lower() != decl.name.lower():
         added = dataclasses.replace(added, key=canonical_key(name), specifier="", extras=())
     trial = dataclasses.replace(
@@ -329,6 +331,8 @@ def deployable(
         found = []
         for pip in pips:
             for other in tree.declarations:
+                if other.via:  # a local project's dependency: pip never sees it given twice
+                    continue
                 if other is exclude or not same_project(pip, other.name, added_name):
                     continue
                 if rejects_repeat(pip, other, specifier, extras):

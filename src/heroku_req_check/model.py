@@ -34,6 +34,11 @@ class Declaration:
     editable: bool = False
     url: str = ""  # direct/VCS URL, "" for index requirements
     installs: bool = True  # False when the file is only reached through -c
+    # "" for a line of a requirements file; for a dependency declared in a local project's
+    # metadata (pyproject.toml, setup.cfg, setup.py, or a file they name), "FILE:LINE" of the
+    # requirement line that brought the project in. pip installs these; tools that read
+    # requirements files (pip-grep, Cloud Foundry's FindAnyPackage, greps) never see them.
+    via: str = ""
 
     @property
     def vcs(self) -> str:

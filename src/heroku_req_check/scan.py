@@ -51,6 +51,7 @@ def scan(
             catalog.interest_keys(everything), catalog.overmatch_substrings(everything)
         )
     tree = walk(repo, root, limits, interest)
+    tree.problems[:0] = config.problems  # a pyproject.toml the configuration could not use
     read = make_reader(repo, tree, limits)
     plans = plans_for(tree, selections, read)
     findings = check(tree, selections, read, plans)

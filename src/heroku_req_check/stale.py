@@ -113,8 +113,10 @@ def pip_diff_uninstalls(
             f"pip-diff cannot parse the previous {declared.root} against today's files "
             f"({failure.message.split(';')[0]}), so it uninstalls nothing"
         )
-    today = {d.name for d in head.declarations}
-    names = {d.name for d in declared.declarations} - today - {"setuptools", "pip", "wheel"}
+    # pip-diff parses requirements files: a local project's metadata (`via`) is not read
+    today = {d.name for d in head.declarations if not d.via}
+    names = {d.name for d in declared.declarations if not d.via}
+    names -= today | {"setuptools", "pip", "wheel"}
     return {canonical_key(n) for n in names}, ""
 
 

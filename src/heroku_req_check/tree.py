@@ -272,7 +272,76 @@ class _Walker:
                             pip_fails=False,
                         )
                 self.tree.projects.append(project)
+        self._follow_projects()
         return self.tree
+
+    # -- local projects -----------------------------------------------------------------------
+    def _follow_projects(self) -> None:
+        """The dependencies pip installs for each local project directory, read from its
+        metadata (project.py; nothing is run), each directory with the union of the extras its
+        lines ask for; a project its metadata names by path is followed the same way."""
+        queue: list[tuple[str, frozenset[str], str, str]] = [
+            (
+                p.resolved,
+                frozenset(p.extras),
+                f"{p.file}:{p.line}",
+                f"`{p.text}` ({p.file} line {p.line})",
+            )
+            for p in self.tree.projects
+            if p.kind == "directory" and p.resolved is not None and p.installs
+        ]
+        if not queue:
+            return
+        from . import project as metadata
+
+        done: dict[str, frozenset[str]] = {}
+        seen: set[tuple[str, int, str]] = set()
+        problems: set[tuple[str, int | None, str]] = set()
+        while queue:
+            directory, extras, via, pulled_by = queue.pop(0)
+            extras = frozenset(canonical_key(e) for e in extras)
+            if directory in done and extras <= done[directory]:
+                continue
+            extras |= done.get(directory, frozenset())
+            done[directory] = extras
+            found = metadata.read_project(directory, extras, via, pulled_by, self._load_metadata)
+            for decl in found.declarations:
+                if (decl.file, decl.line, decl.text) not in seen:
+                    seen.add((decl.file, decl.line, decl.text))
+                    self.tree.declarations.append(decl)
+            for problem in found.problems:
+                if (problem.file, problem.line, problem.message) not in problems:
+                    problems.add((problem.file, problem.line, problem.message))
+                    self._problem(problem.file, problem.line, problem.message, pip_fails=False)
+            for nested, nested_extras, nested_via in found.projects:
+                file, _, line = nested_via.rpartition(":")
+                rel, why, info = self.locate(".", nested)
+                if rel is None or info is None or not stat.S_ISDIR(info.st_mode):
+                    self._problem(
+                        file,
+                        int(line),
+                        f"{nested} {why or 'is not a directory'}; the dependencies of that "
+                        "local project are not checked",
+                        pip_fails=False,
+                    )
+                    continue
+                queue.append((rel, nested_extras, via, f"{nested} ({file} line {line})"))
+
+    def _load_metadata(self, path: str) -> tuple[bytes | None, str]:
+        """A metadata file's bytes, under the walk's rules (inside the repository, a regular
+        file within the size limit), or None and why not."""
+        rel, why, info = self.locate(".", path)
+        if rel is None or info is None:
+            return None, why
+        if not stat.S_ISREG(info.st_mode):
+            return None, "is not a regular file: not read"
+        if info.st_size > self.limits.max_file_bytes:
+            return None, f"is over the {self.limits.max_file_bytes}-byte limit: not read"
+        try:
+            with open(os.path.join(self.repo_real, rel), "rb") as handle:
+                return handle.read(self.limits.max_file_bytes), ""
+        except OSError as exc:
+            return None, f"cannot be read ({exc.strerror})"
 
     # -- files ------------------------------------------------------------------------------
     def resolve(self, including_dir: str, target: str) -> tuple[str | None, str]:
