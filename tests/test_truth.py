@@ -72,6 +72,13 @@ FAULTS = [
         "fault 7: v42 (pip 1.5.6) needs the move; v82 (pip 8.1.2) alone would take a copy",
     ),
     (
+        "railpack-local-paths",
+        "railpack",
+        {"railpack/include-not-copied": "copy"},
+        "fault 10: copyInstallFiles copies the root dependency files only: every local path the "
+        "root names is missing, `file:` without `//` does not trigger installNeedsAllFiles",
+    ),
+    (
         "nixpacks-no-wsgi",
         "nixpacks",
         {"nixpacks/django": None},
@@ -158,3 +165,28 @@ def test_no_move_when_the_name_is_declared_twice_already(tmp_path: Path) -> None
     report = scan(app, platforms=["heroku@v24"])
     assert report.findings and all(f.fix is None for f in report.findings)
     assert all("merge those lines by hand" in f.message for f in report.findings)
+
+
+def test_a_custom_root_only_where_the_platform_can_be_told(tmp_path: Path) -> None:
+    """Issue 12 fault 12: Heroku and Railpack always install the app-root requirements.txt, so
+    `--requirements custom.txt` does not change what they read; they are checked against
+    requirements.txt and their plans say so."""
+    tree = TREES / "custom-root"
+    report = scan(tree, "custom.txt", ["heroku@v42", "railpack"])
+    assert report.tree.root == "custom.txt"
+    assert {(f.rule, f.file) for f in report.findings} == {
+        ("heroku/pylibmc", "base.txt"),  # what requirements.txt's nested file hides
+        ("railpack/include-not-copied", "requirements.txt"),
+    }
+    notes = [e for plan in report.plans for e in plan.evidence]
+    assert sum("--requirements custom.txt does not apply" in e for e in notes) == 2
+    _code, out = run_cli(
+        "--requirements",
+        "custom.txt",
+        "--platform",
+        "heroku@v42",
+        "--platform",
+        "railpack",
+        str(tree),
+    )
+    compare("custom-root.txt", out)

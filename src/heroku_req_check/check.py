@@ -121,17 +121,43 @@ def _overmatches(
     return findings
 
 
+def root_local_paths(tree: RequirementsTree) -> list[tuple[int, str, str]]:
+    """(line, target as written, kind) of every root-file line that needs a local file or
+    directory at install time: an include ("include"), a local project or archive other than
+    the app root itself ("project"), a `--find-links` directory ("find-links")."""
+    from .tree import URL_RE
+
+    found: list[tuple[int, str, str]] = []
+    for include in tree.includes:
+        if include.file == tree.root and not URL_RE.match(include.target):
+            found.append((include.line, include.target, "include"))
+    for project in tree.projects:
+        if project.file == tree.root and project.kind != "url" and project.resolved != ".":
+            found.append((project.line, project.target, "project"))
+    for option in tree.options:
+        value = option.value.removeprefix("file:").rstrip("/")
+        if (
+            option.file == tree.root
+            and option.name == "find-links"
+            and value not in ("", ".")
+            and not URL_RE.match(option.value)
+        ):
+            found.append((option.line, option.value, "find-links"))
+    return sorted(found)
+
+
 def _root_includes(
     tree: RequirementsTree, selections: Iterable[Selection], plans: dict[str, BuildPlan]
 ) -> list[Finding]:
-    """A platform that installs from a copy of the root file alone: each local file the root
-    includes is missing there, unless the root holds era.pattern (which copies everything)."""
+    """A platform that installs from a copy of the root file alone: each local path the root
+    names is missing there, unless the root holds era.pattern (which copies everything).
+    `-e .` is left alone: the app root is there, with only its dependency files in it."""
     from .fix import Unfixable, insert_line
-    from .tree import URL_RE
 
     root = tree.root_file
     if root is None:
         return []
+    no_index = any(o.name == "no-index" and o.file == tree.root for o in tree.options)
     findings = []
     for selection, rule, era in _selected_eras(selections, plans):
         if era.detector != "root-includes" or era.pattern.encode() in root.data:
@@ -145,28 +171,49 @@ def _root_includes(
         except Unfixable:
             fix = None
         labels = format_ranges(selection.platform, selection.releases)
-        for include in tree.includes:
-            if include.file != tree.root or URL_RE.match(include.target):
-                continue
+        step = (
+            f"{labels[0]} runs `pip install -r {tree.root}` in an install step that holds "
+            f"only the app-root {tree.root}, pyproject.toml, Pipfile and lock files "
+            f"(`{era.command}` is false)"
+        )
+        cure = (
+            f"add a line containing '{era.pattern}' (the suggested comment) so the whole app "
+            "is copied first"
+        )
+        for line, target, kind in root_local_paths(tree):
+            severity = _severity(rule, None)
+            if kind == "include":
+                what = f"includes {target}"
+                outcome = f"pip cannot open {target} and the build fails"
+                advice = f"Move its lines into {tree.root}, or {cure}."
+            elif kind == "project":
+                what = f"installs the local path {target}"
+                outcome = f"pip finds no {target} there and the build fails"
+                advice = f"Install it from an index, or {cure}."
+            else:
+                what = f"names the --find-links directory {target}"
+                if no_index:
+                    outcome = (
+                        f"with --no-index pip has nowhere else to look, so the packages "
+                        f"only {target} holds are not found and the build fails"
+                    )
+                else:
+                    severity = "warning"
+                    outcome = (
+                        f"pip ignores the missing directory and takes every package from the "
+                        f"index, so the wheels in {target} are never used"
+                    )
+                advice = f"{cure[0].upper()}{cure[1:]}."
             findings.append(
                 Finding(
                     rule=rule.id,
-                    package=include.target,
-                    severity=_severity(rule, None),
-                    file=include.file,
-                    line=include.line,
+                    package=target,
+                    severity=severity,
+                    file=tree.root,
+                    line=line,
                     platforms=tuple(labels),
-                    title=f"{include.target}: not in {labels[0]}'s install step",
-                    message=(
-                        f"{tree.root} line {include.line} includes {include.target}, "
-                        f"but {labels[0]} runs `pip install -r {tree.root}` in an "
-                        f"install step that holds only the app-root {tree.root}, "
-                        "pyproject.toml, Pipfile and lock files "
-                        f"(`{era.command}` is false): pip cannot open "
-                        f"{include.target} and the build fails. Move its lines into "
-                        f"{tree.root}, or add a line containing '{era.pattern}' (the "
-                        "suggested comment) so the whole app is copied first."
-                    ),
+                    title=f"{target}: not in {labels[0]}'s install step",
+                    message=(f"{tree.root} line {line} {what}, but {step}: {outcome}. {advice}"),
                     fix=fix,
                 )
             )
@@ -253,14 +300,97 @@ def check(
                         # a broken release's miss gathers every declaration of the
                         # package: its eras are named once
                         miss.eras.append((era, result))
-    findings = [_finding(m, tree, list(misses.values()), read) for m in misses.values()]
+    findings = _reconciled(tree, list(misses.values()), read)
     findings += _overmatches(tree, selections, read, plans)
     findings += _root_includes(tree, selections, plans)
     findings.sort(key=lambda f: (f.file, f.line, f.rule))
     return findings
 
 
-def _finding(miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read: Reader) -> Finding:
+def _reconciled(tree: RequirementsTree, misses: list[_Miss], read: Reader) -> list[Finding]:
+    """One finding per miss; where several rules (or platforms) propose different edits for
+    one declaration, they get one edit that every one of them accepts: two fixes must never
+    add a package twice in two spellings, nor respell a line another fix moves."""
+    findings = {id(m): _finding(m, tree, misses, read) for m in misses}
+    groups: dict[tuple[str, int, str], list[_Miss]] = {}
+    for miss in misses:
+        if miss.kind != "broken":
+            groups.setdefault((miss.decl.file, miss.decl.line, miss.decl.key), []).append(miss)
+    for group in groups.values():
+        # a miss no root line can cure keeps its own message; it does not veto the others
+        fixable = [m for m in group if findings[id(m)].fix is not None]
+        if len({findings[id(m)].fix for m in fixable}) < 2:
+            continue
+        fix, note = _plan_fix(tree, group[0].decl, fixable, read)
+        shared = "one edit for every selected platform"
+        note = f"{shared}: {note}" if note and fix else note
+        for miss in fixable:
+            findings[id(miss)] = _finding(miss, tree, misses, read, (fix, note))
+    return list(findings.values())
+
+
+def _plan_fix(
+    tree: RequirementsTree, decl: Declaration, misses: list[_Miss], read: Reader
+) -> tuple[Fix | None, str]:
+    """The root-file edit that makes every release of `misses` see `decl` and installs with
+    each release's pip, or None; and one sentence on why it moves or why there is none."""
+    fix, still_missed = insertion_for(tree, decl, misses, read)
+    if fix and still_missed:
+        # a fix some selected release still misses is not a fix: say so, apply nothing
+        return None, (
+            f"Adding `{fix.text}` to {tree.root} would not make "
+            f"{', '.join(still_missed)} see it either."
+        )
+    note = ""
+    if fix:
+        platforms = {m.platform.name: m.platform for m in misses}
+        for name, platform in sorted(platforms.items()):
+            pips: dict[str, set[int]] = {}
+            for miss in misses:
+                if miss.platform.name == name:
+                    for pip, releases in _pips(miss).items():
+                        pips.setdefault(pip, set()).update(releases)
+            verdict = deployable(tree, decl, fix, platform, pips)
+            if verdict.fix is None:
+                return None, verdict.note
+            if verdict.fix.remove is not None:
+                fix, note = verdict.fix, verdict.note
+    for miss in misses:
+        for era, _ in miss.eras:
+            if era.fix_requires_code and not detectors.code_matches(tree, era.fix_requires_code):
+                # the line alone would make the build fail: two edits are needed
+                return None, era.fix_requires.format(line=f"`{decl.text}`", root=tree.root)
+    return fix, note
+
+
+def _action(tree: RequirementsTree, decl: Declaration, fix: Fix | None, note: str) -> str:
+    if fix and fix.remove:
+        return f"Move it to {tree.root} (delete line {decl.line} of {decl.file}): {note}"
+    if fix:
+        return f"Add `{fix.text}` to {tree.root}."
+    if note:
+        return note
+    if tree.root_file and tree.root_file.data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return (
+            f"Save {tree.root} as UTF-8: the buildpack greps its bytes, and in UTF-16 "
+            "no name matches."
+        )
+    if tree.root_file and decode(tree.root_file.data).error:
+        return (
+            f"{tree.root} is not left valid if edited ({decode(tree.root_file.data).error}), "
+            f"so no fix is offered: save it as UTF-8, then add `{decl.text}` to it."
+        )
+    return "No line added to the root file makes every selected release see it."
+
+
+def _finding(
+    miss: _Miss,
+    tree: RequirementsTree,
+    all_misses: list[_Miss],
+    read: Reader,
+    forced: tuple[Fix | None, str] | None = None,
+) -> Finding:
+    """`forced`: the edit (and its note) reconciled with other rules' for this declaration."""
     decl, rule = miss.decl, miss.rule
     ranges = format_ranges(miss.platform, miss.releases)
     labels = ", ".join(ranges)
@@ -282,11 +412,16 @@ def _finding(miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read:
         )
     elif miss.kind == "case":
         rule_id = f"{rule.id}:case"
-        fix = respelled_line(tree, decl, miss.spelling)
         title = f"{decl.name}: spelling not recognised by {labels}"
+        if forced is None:
+            fix = respelled_line(tree, decl, miss.spelling)
+            action = f"Spell it `{miss.spelling}`."
+        else:
+            fix, note = forced
+            action = _action(tree, decl, fix, note)
         message = (
             f"'{decl.name}' ({where}) is not recognised by {labels}: {reasons}. "
-            f"So {_effects(miss)}. Spell it `{miss.spelling}`."
+            f"So {_effects(miss)}. {action}"
         )
     else:
         rule_id = rule.id
@@ -295,14 +430,14 @@ def _finding(miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read:
             for m in all_misses
             if m.rule.id == rule.id and m.decl.key == decl.key and m.kind != "broken"
         ]
-        fix, still_missed = insertion_for(tree, decl, others, read)
+        fix, note = forced if forced is not None else _plan_fix(tree, decl, others, read)
         title = f"{decl.name}: not seen by {labels}"
         turned_off = [r.why for _, r in miss.eras if r.why and "turns the step off" in r.why]
         if turned_off:
             # where the package is declared does not matter: other text turns the step off
             title = f"{decl.name}: {labels} turn{'s' if one else ''} this step off"
             lead = f"'{decl.name}' is declared in {where}, but {labels} {do} not provide for it"
-        elif all(bracket_entry(era, decl) for era, _ in miss.eras):
+        elif all(era.detector == "pip-grep" and bracket_entry(era, decl) for era, _ in miss.eras):
             title = f"{decl.name}: never noticed by {labels}"
             lead = (
                 f"'{decl.text}' ({where}) needs this step, but {labels} {do} not notice it "
@@ -315,41 +450,7 @@ def _finding(miss: _Miss, tree: RequirementsTree, all_misses: list[_Miss], read:
                 f"'{decl.name}' is declared in {where}, not in {tree.root}, "
                 f"so {labels} {do} not see it"
             )
-        note = ""
-        if fix and still_missed:
-            # a fix some selected release still misses is not a fix: say so, apply nothing
-            note = (
-                f"Adding `{fix.text}` to {tree.root} would not make "
-                f"{', '.join(still_missed)} see it either."
-            )
-            fix = None
-        elif fix:
-            verdict = deployable(tree, decl, fix, miss.platform, _pips(miss))
-            fix, note = verdict.fix, verdict.note
-        for era, _ in miss.eras:
-            if era.fix_requires_code and not detectors.code_matches(tree, era.fix_requires_code):
-                # the line alone would make the build fail: two edits are needed
-                fix = None
-                note = era.fix_requires.format(line=f"`{decl.text}`", root=tree.root)
-                break
-        if fix and fix.remove:
-            action = f"Move it to {tree.root} (delete line {decl.line} of {decl.file}): {note}"
-        elif fix:
-            action = f"Add `{fix.text}` to {tree.root}."
-        elif note:
-            action = note
-        elif tree.root_file and tree.root_file.data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            action = (
-                f"Save {tree.root} as UTF-8: the buildpack greps its bytes, and in UTF-16 "
-                "no name matches."
-            )
-        elif tree.root_file and decode(tree.root_file.data).error:
-            action = (
-                f"{tree.root} is not left valid if edited ({decode(tree.root_file.data).error}), "
-                f"so no fix is offered: save it as UTF-8, then add `{decl.text}` to it."
-            )
-        else:
-            action = "No line added to the root file makes every selected release see it."
+        action = _action(tree, decl, fix, note)
         message = f"{lead}: {reasons}. So {_effects(miss)}. {action}"
     return Finding(
         rule=rule_id,

@@ -72,6 +72,17 @@ class LocalProject:
 
 
 @dataclass(frozen=True)
+class PipOption:
+    """A requirements-file option pip applies to the whole install that names a place or
+    changes where packages come from: `--find-links DIR` (name "find-links") or `--no-index`."""
+
+    file: str
+    line: int
+    name: Literal["find-links", "no-index"]
+    value: str = ""  # as written
+
+
+@dataclass(frozen=True)
 class Include:
     """A -r/--requirement or -c/--constraint line."""
 
@@ -96,6 +107,7 @@ class RequirementsTree:
     declarations: list[Declaration] = field(default_factory=list)
     includes: list[Include] = field(default_factory=list)
     projects: list[LocalProject] = field(default_factory=list)  # walk order
+    options: list[PipOption] = field(default_factory=list)  # --find-links, --no-index
     problems: list[Problem] = field(default_factory=list)
     repo_dir: str = ""  # the real path walked, for detectors that search the whole app
     scan_id: int = 0  # unique per walk: keys caches that must not outlive one scan

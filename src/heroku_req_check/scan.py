@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,7 +14,7 @@ from .check import check, plans_for
 from .config import Config, ConfigError, inline_ignores
 from .config import load as load_config
 from .fix import Unfixable, insert_before, insert_line, remove_logical_line, replace_line
-from .model import Finding, Problem, Report, RequirementsTree, SourceFile
+from .model import BuildPlan, Finding, Problem, Report, RequirementsTree, SourceFile
 from .reqfile import names_pattern
 from .tree import DEFAULT_LIMITS, Limits, make_reader, walk
 
@@ -54,8 +56,14 @@ def scan(
     tree.problems[:0] = config.problems  # a pyproject.toml the configuration could not use
     read = make_reader(repo, tree, limits)
     plans = plans_for(tree, selections, read)
-    findings = check(tree, selections, read, plans)
+    own = [s for s in selections if tree.root == DEFAULT_ROOT or s.platform.root_setting]
+    findings = check(tree, own, read, plans)
     sources: dict[str, SourceFile] = {}
+    fixed = [s for s in selections if s not in own]
+    if fixed:
+        # --requirements names another file, but these platforms install requirements.txt
+        # whatever the app says: they are checked against that file, and say so
+        findings += _fixed_root(repo, tree, fixed, limits, interest, plans, sources)
     if any(s.platform.name == "docker" for s in selections):
         findings, sources = _docker(repo, tree, limits, findings)
     if base is not None and check_stale:
@@ -95,6 +103,42 @@ def scan(
         plans=tuple(plans.values()),
         sources=sources,
     )
+
+
+DEFAULT_ROOT = "requirements.txt"
+
+
+def _fixed_root(
+    repo: Path,
+    tree: RequirementsTree,
+    fixed: list[catalog.Selection],
+    limits: Limits,
+    interest: re.Pattern[str] | None,
+    plans: dict[str, BuildPlan],
+    sources: dict[str, SourceFile],
+) -> list[Finding]:
+    """Check `fixed` (platforms that always install the app-root requirements.txt) against
+    that file; their plans say that --requirements does not apply to them."""
+    other = walk(repo, DEFAULT_ROOT, limits, interest)
+    missing = other.root_file is None
+    for selection in fixed:
+        name = selection.platform.name
+        plan = plans.get(name, BuildPlan(name))
+        note = (
+            f"{selection.platform.title} always installs the app-root {DEFAULT_ROOT} (nothing "
+            f"can name another file), so --requirements {tree.root} does not apply: "
+            + ("this app has none, so none of its rules apply" if missing else "checked against it")
+        )
+        plans[name] = dataclasses.replace(
+            plan, builds_python=plan.builds_python and not missing, evidence=(*plan.evidence, note)
+        )
+    if missing:
+        return []
+    for path, source in other.files.items():
+        if path not in tree.files:
+            sources.setdefault(path, source)
+    other_read = make_reader(repo, other, limits)
+    return check(other, fixed, other_read, {s.platform.name: plans[s.platform.name] for s in fixed})
 
 
 def docker_repository(

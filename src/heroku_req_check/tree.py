@@ -20,7 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from .model import Declaration, Include, LocalProject, Problem, RequirementsTree, SourceFile
+from .model import (
+    Declaration,
+    Include,
+    LocalProject,
+    PipOption,
+    Problem,
+    RequirementsTree,
+    SourceFile,
+)
 from .reqfile import (
     ENV_VAR_RE,
     MARKER_REQUIREMENT_RE,
@@ -515,6 +523,10 @@ class _Walker:
                 decl = self._requirement(path, number, value, editable=True)
                 if decl is not None:
                     decls.append(decl)
+            for value in result.find_links:
+                self.tree.options.append(PipOption(path, number, "find-links", value))
+            if result.no_index:
+                self.tree.options.append(PipOption(path, number, "no-index"))
         return includes
 
     def _plain(self, path: str, text: str) -> bool:

@@ -157,6 +157,10 @@ class Platform:
     # (first, last, pip version, source) per release range; releases not listed install
     # with a current pip (the 2020 resolver)
     pips: tuple[tuple[int, int, str, str], ...] = ()
+    # how the file the platform installs from is chosen: "" = always the app-root
+    # requirements.txt; otherwise the setting that names another one (Oryx's
+    # CUSTOM_REQUIREMENTSTXT_PATH, a Dockerfile's own pip command), so --requirements applies
+    root_setting: str = ""
 
     def pip_for(self, release: int) -> str:
         """The pip version release `release` installs with ("" = a current pip)."""
@@ -314,6 +318,7 @@ def _platform(data: dict[str, object]) -> Platform:
         versioned=bool(head.get("versioned", True)),
         plan=_plan(head.get("plan"), repo),
         pips=tuple(_pip(entry, repo) for entry in head.get("pip", [])),
+        root_setting=str(head.get("root_setting", "")),
     )
 
 
