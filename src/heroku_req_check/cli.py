@@ -8,8 +8,12 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import ISSUES_URL, __version__
+
+if TYPE_CHECKING:
+    from .catalog import PlanSpec
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 FAIL_LEVELS = ("error", "warning", "notice", "never")
@@ -171,8 +175,16 @@ def explain(rule_id: str) -> str | None:
                 f"When the buildpack detects it: it {rule.on_detect}.",
                 f"When it misses it: {rule.when_missed}.",
             ]
-            if rule.packages:
-                lines.append(f"Packages (PEP 503 names): {', '.join(rule.packages)}")
+            if rule.needs:
+                needs = [f"{key}[{extra}]" if extra else key for key, extra in rule.needs]
+                lines.append(f"Needed by (PEP 503 names): {', '.join(needs)}")
+            if rule.exempt:
+                exempt = ", ".join(f"{key}[{extra}]" for key, extra in rule.exempt)
+                lines.append(f"Never needed by: {exempt}")
+            if rule.fix_with:
+                lines.append(
+                    f"For a need the step cannot see by name, the fix adds: {rule.fix_with}"
+                )
             if rule.vcs:
                 lines.append(f"Requirements using: {', '.join(s + '+' for s in rule.vcs)}")
             if rule.packages or rule.vcs:
@@ -191,23 +203,55 @@ def explain(rule_id: str) -> str | None:
                 lines.append(f"  {span} [{era.detector}]{stack}: {era.command}")
                 if era.note:
                     lines.append(f"      note: {era.note}")
+                pips = sorted({platform.pip_for(r) for r in range(era.first, era.last + 1)} - {""})
                 for label, value in (
                     ("only when one of these exists", ", ".join(era.requires)),
                     ("only when it also uses", ", ".join(era.with_packages)),
                     ("only when a .py file matches", era.requires_code),
                     ("also detected when a .py file matches", era.detected_by_code),
+                    ("turned off by any text containing", ", ".join(era.unless)),
+                    ("a generated start command: moot with a Procfile", era.step == "start"),
+                    ("when missed here", era.when_missed),
+                    ("the fix deploys only when a .py file matches", era.fix_requires_code),
                     ("over-match", era.overmatch),
+                    ("installs with pip", ", ".join(pips)),
                 ):
-                    if value:
+                    if value is True:
+                        lines.append(f"      {label}")
+                    elif value:
                         lines.append(f"      {label}: {value}")
                 lines.append(
                     f"      source: {era.source.repo} {era.source.tag} "
                     f"({era.source.commit[:12]}) {era.source.path}"
                 )
+            if platform.plan is not None:
+                lines += ["", *_plan_lines(platform.plan)]
             if variant and variant not in ("case", "broken", "overmatch"):
                 return None
             return "\n".join(lines) + "\n"
     return None
+
+
+def _plan_lines(plan: PlanSpec) -> list[str]:
+    """What decides whether the platform's steps run at all (plans.py), for --explain."""
+    lines = ["Build plan (the rule applies only when it runs):"]
+    if plan.providers:
+        order = ", ".join(p.title for p in plan.providers)
+        lines += [
+            f"  providers, first detected wins: {order}",
+            f"      source: {plan.providers_source}",
+        ]
+    if plan.procfile:
+        lines += [
+            f"  a Procfile's {', '.join(plan.procfile)} process is the start command",
+            f"      source: {plan.procfile_source}",
+        ]
+    for config in plan.start_configs:
+        lines += [
+            f"  {config.file} {config.key} is the start command",
+            f"      source: {config.source}",
+        ]
+    return lines
 
 
 def repository_prefix(app: Path, environ: dict[str, str] | None = None) -> str:

@@ -241,10 +241,12 @@ def _need(entry: str) -> tuple[str, str]:
 
 
 def _source_text(raw: object, repo: str) -> str:
-    """`repo tag path` for a plan fact's inline source table."""
+    """`repo tag-or-commit path` for a plan fact's inline source table (its own `repo` when
+    the fact comes from elsewhere, e.g. the platform's documentation)."""
     if not isinstance(raw, dict):
         raise CatalogError("a plan fact has no source")
-    return f"{repo} {raw['tag']} {raw['path']}"
+    where = str(raw.get("tag") or str(raw.get("commit", ""))[:12])
+    return f"{raw.get('repo', repo)} {where} {raw['path']}"
 
 
 def _plan(raw: object, repo: str) -> PlanSpec | None:
