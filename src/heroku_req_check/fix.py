@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
-import functools
 import os
 import re
 import stat
@@ -403,36 +402,55 @@ def _may_use(name: str) -> bool:
 
 def other_users(tree: RequirementsTree, path: str) -> list[str]:
     """Repository files outside this tree that name `path` or a file that includes it (other
-    than the root): moving a line out of `path` would change what they install. Matching a
-    base name anywhere in a file's text is deliberately broad: a false "used" only withholds
-    a move, a missed one would break another install."""
+    than the root): moving a line out of `path` would change what they install. A file names
+    another when one of its path-like words ends with that file's base name: deliberately
+    broad, since a false "used" only withholds a move and a missed one breaks an install."""
+    if not tree.repo_dir:
+        return []
+    parents = _parents(tree)
     chain = {path}
     pending = [path]
     while pending:
-        current = pending.pop()
+        for parent in parents.get(pending.pop(), ()):
+            if parent not in chain and parent != tree.root:
+                chain.add(parent)
+                pending.append(parent)
+    index = _mention_index(tree)
+    users = {user for p in chain for user in index.get(os.path.basename(p), ())}
+    return sorted(users)
+
+
+_PARENTS: dict[int, dict[str, list[str]]] = {}
+_MENTIONS: dict[int, dict[str, tuple[str, ...]]] = {}
+# a path-like word: what can name a file in a Dockerfile, tox.ini, a shell line or setup.py
+_WORD = re.compile(rb"[^\s'\"`,;:=()\[\]{}<>|&]+")
+
+
+def _parents(tree: RequirementsTree) -> dict[str, list[str]]:
+    """Included file -> the files including it (once per walk)."""
+    if tree.scan_id not in _PARENTS:
+        parents: dict[str, list[str]] = {}
         for include in tree.includes:
-            if (
-                include.resolved == current
-                and include.file not in chain
-                and include.file != tree.root
-            ):
-                chain.add(include.file)
-                pending.append(include.file)
-    needles = tuple(sorted({os.path.basename(p).encode() for p in chain}))
-    if not tree.repo_dir:
-        return []
-    return [
-        user for user in _mentioning(tree.repo_dir, tree.scan_id, needles) if user not in tree.files
-    ]
+            if include.resolved is not None:
+                parents.setdefault(include.resolved, []).append(include.file)
+        _PARENTS.clear()  # one walk at a time is enough
+        _PARENTS[tree.scan_id] = parents
+    return _PARENTS[tree.scan_id]
 
 
-@functools.cache
-def _mentioning(repo_dir: str, scan_id: int, needles: tuple[bytes, ...]) -> tuple[str, ...]:
+def _mention_index(tree: RequirementsTree) -> dict[str, tuple[str, ...]]:
+    """Base name of a tree file -> the other repository files that name it (read once per
+    walk, and only when a move is considered; the tree's own files are not read again)."""
+    if tree.scan_id in _MENTIONS:
+        return _MENTIONS[tree.scan_id]
     from .tree import DEFAULT_LIMITS, find_files
 
-    found = []
-    for rel in find_files(repo_dir, _may_use):
-        full = os.path.join(repo_dir, rel)
+    wanted = {os.path.basename(p).encode() for p in tree.files}
+    found: dict[str, list[str]] = {}
+    for rel in find_files(tree.repo_dir, _may_use):
+        if rel in tree.files:
+            continue
+        full = os.path.join(tree.repo_dir, rel)
         try:
             if not stat.S_ISREG(os.lstat(full).st_mode):
                 continue
@@ -440,6 +458,9 @@ def _mentioning(repo_dir: str, scan_id: int, needles: tuple[bytes, ...]) -> tupl
                 data = handle.read(DEFAULT_LIMITS.max_file_bytes)
         except OSError:
             continue
-        if any(needle in data for needle in needles):
-            found.append(rel)
-    return tuple(found)
+        named = {word.rsplit(b"/", 1)[-1] for word in _WORD.findall(data)} & wanted
+        for name in named:
+            found.setdefault(name.decode("utf-8", "replace"), []).append(rel)
+    _MENTIONS.clear()
+    _MENTIONS[tree.scan_id] = {name: tuple(files) for name, files in found.items()}
+    return _MENTIONS[tree.scan_id]
