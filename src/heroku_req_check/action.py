@@ -22,6 +22,7 @@ from .cli import (
     cancelled_line,
     fails,
     install_signal_handlers,
+    repository_root,
 )
 
 
@@ -102,18 +103,6 @@ def _write(path: Path, text: str) -> None:
             os.chown(item, owner.st_uid, owner.st_gid)
 
 
-def _repository_root(app: Path, workspace: Path) -> Path:
-    """The checkout holding `app`: the nearest folder with a `.git` from `app` up to the
-    workspace (actions/checkout with `path:` puts it below the workspace); else the
-    workspace. Annotation, review and link paths are relative to it, as GitHub's are."""
-    for folder in (app, *app.parents):
-        if (folder / ".git").exists():
-            return folder
-        if folder == workspace or not _within(folder, workspace):
-            break
-    return workspace
-
-
 def _base_available(repo: Path, sha: str) -> tuple[bool, str]:
     """Whether git can read commit `sha` in the checkout; if not, why (for the notice)."""
     import subprocess
@@ -192,7 +181,7 @@ def main() -> int:
     except (SelectionError, ConfigError) as exc:
         print(f"::error title=heroku-req-check::{exc}")
         return EXIT_USAGE
-    checkout = _repository_root(repo, workspace)
+    checkout = repository_root(repo, workspace) or workspace
     prefix = repo.relative_to(checkout).as_posix()
     prefix = "" if prefix == "." else prefix
     hidden = github.emit_annotations(report, prefix=prefix)

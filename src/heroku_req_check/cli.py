@@ -254,30 +254,33 @@ def _plan_lines(plan: PlanSpec) -> list[str]:
     return lines
 
 
+def repository_root(app: Path, workspace: Path | None = None) -> Path | None:
+    """The checkout holding `app`: the nearest folder with a `.git` entry (a directory, or the
+    file a worktree or submodule has) from `app` up, not above `workspace` when one is given
+    (actions/checkout with `path:` puts the checkout below it); else the workspace; else None.
+    Found without running git, which the action's image may lack."""
+    app = Path(os.path.realpath(app))
+    top = Path(os.path.realpath(workspace)) if workspace is not None else None
+    if top is not None and app != top and top not in app.parents:
+        top = None  # the workspace does not hold the app: ignore it
+    for folder in (app, *app.parents):
+        if os.path.lexists(folder / ".git"):
+            return folder
+        if folder == top:
+            break
+    return top
+
+
 def repository_prefix(app: Path, environ: dict[str, str] | None = None) -> str:
     """The app directory's path inside its repository ("" at the top), so that annotations and
-    SARIF URIs name files as GitHub does. The repository is GITHUB_WORKSPACE when it holds the
-    app, else the nearest directory above with a `.git` entry (a directory, or the file a
-    worktree or submodule has): found without running git, which the action's image lacks."""
+    SARIF URIs name files as GitHub does (repository_root, GITHUB_WORKSPACE as the
+    workspace)."""
     environ = dict(os.environ) if environ is None else environ
-    real = os.path.realpath(app)
-    top = ""
     workspace = environ.get("GITHUB_WORKSPACE", "")
-    if workspace:
-        candidate = os.path.realpath(workspace)
-        if real == candidate or real.startswith(candidate + os.sep):
-            top = candidate
-    if not top:
-        current = real
-        while True:
-            if os.path.lexists(os.path.join(current, ".git")):
-                top = current
-                break
-            parent = os.path.dirname(current)
-            if parent == current:
-                return ""
-            current = parent
-    prefix = os.path.relpath(real, top).replace(os.sep, "/")
+    top = repository_root(app, Path(workspace) if workspace else None)
+    if top is None:
+        return ""
+    prefix = os.path.relpath(os.path.realpath(app), top).replace(os.sep, "/")
     return "" if prefix == "." else prefix
 
 
