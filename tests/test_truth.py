@@ -56,7 +56,7 @@ FAULTS = [
     (
         "heroku-v6-django",
         "heroku@v6",
-        {"heroku/collectstatic": "move"},
+        {"heroku/collectstatic": "comment"},
         "fault 6: v6 bin/detect greps the root; Django mode: settings injection, no collectstatic",
     ),
     (
@@ -68,8 +68,9 @@ FAULTS = [
     (
         "double-requirement",
         "heroku@v42,v82",
-        {"heroku/pylibmc": "move"},
-        "fault 7: v42 (pip 1.5.6) needs the move; v82 (pip 8.1.2) alone would take a copy",
+        {"heroku/pylibmc": "comment"},
+        "fault 7: v42 greps the root text, comments included (`\\s*pylibmc`): a comment adds no "
+        "second requirement for pip 1.5.6 to reject; v82's pip-grep reads the nested file",
     ),
     (
         "railpack-local-paths",
@@ -90,6 +91,8 @@ FAULTS = [
 def _kind(fix: object) -> str | None:
     if fix is None:
         return None
+    if str(getattr(fix, "text", "")).startswith("#") and "file://" not in fix.text:  # type: ignore[attr-defined]
+        return "comment"
     return "move" if getattr(fix, "remove", None) else "copy"
 
 
@@ -133,7 +136,8 @@ def test_no_move_takes_a_line_from_a_file_something_else_installs(
     tmp_path: Path, user: tuple[str, str]
 ) -> None:
     """Issue 12 fault 7: a move must never delete a line another install relies on; with
-    pip 1.3.1 a copy fails too, so no one-line fix exists, and the message says so."""
+    pip 1.3.1 a copy fails too, and v24's `^\\s*pylibmc` does not read comments, so no
+    one-line fix exists, and the message says so."""
     app = _app(tmp_path, {"requirements.txt": "-r r/p.txt\n", "r/p.txt": "pylibmc==1.2.3\n"})
     app.joinpath(user[0]).write_text(user[1])
     [finding] = scan(app, platforms=["heroku@v24"]).findings
@@ -190,3 +194,21 @@ def test_a_custom_root_only_where_the_platform_can_be_told(tmp_path: Path) -> No
         str(tree),
     )
     compare("custom-root.txt", out)
+
+
+def test_a_comment_fix_never_moves_the_declaration(tmp_path: Path) -> None:
+    """`--fix-strategy move` deletes the nested line only when the root gains a requirement:
+    after a comment fix (the build greps text; pip ignores comments) the nested line is what
+    installs the package."""
+    import shutil
+
+    from heroku_req_check.scan import apply_fixes
+
+    app = tmp_path / "app"
+    shutil.copytree(TREES / "heroku-v6-django", app)
+    report = scan(app, platforms=["heroku@v6"])
+    [finding] = report.findings
+    assert finding.fix is not None and not finding.fix.declares
+    apply_fixes(app, report, "move")
+    assert (app / "base.txt").read_text() == "Django==1.4\n"
+    assert scan(app, platforms=["heroku@v6"]).findings == []

@@ -9,7 +9,7 @@ from functools import cache
 from . import detectors
 from .catalog import Era, Platform, Rule, Selection, format_ranges
 from .detectors import Reader, Verdict
-from .fix import deployable, insertion_for, respelled_line
+from .fix import comment_for, deployable, insertion_for, respelled_line
 from .model import BuildPlan, Declaration, Finding, Fix, RequirementsTree, Severity
 from .plans import plan_for
 from .reqfile import canonical_key, decode
@@ -69,6 +69,20 @@ def _selected_eras(
                     continue
                 if any(era.first <= r <= era.last for r in selection.releases):
                     yield selection, rule, era
+
+
+def _moot(era: Era, plan: BuildPlan | None, tree: RequirementsTree) -> bool:
+    """Whether every one of the era's `moot_if` conditions holds for this app."""
+    for condition in era.moot_if:
+        if condition == "start":
+            if plan is None or plan.start == "generated":
+                return False
+        elif condition.startswith("code:"):
+            if not detectors.code_matches(tree, condition[5:]):
+                return False
+        else:
+            return False
+    return True
 
 
 def plans_for(
@@ -271,6 +285,8 @@ def check(
             for era in rule.eras:
                 if plan is not None and not plan.runs(era.step):
                     continue
+                if era.moot_if and _moot(era, plan, tree):
+                    continue
                 releases = {r for r in selection.releases if era.first <= r <= era.last}
                 if not releases:
                     continue
@@ -335,6 +351,13 @@ def _plan_fix(
     """The root-file edit that makes every release of `misses` see `decl` and installs with
     each release's pip, or None; and one sentence on why it moves or why there is none."""
     fix, still_missed = insertion_for(tree, decl, misses, read)
+    comment = None
+    if fix is None or still_missed or _needs_a_move(tree, decl, fix, misses):
+        # a comment the build's text search reads adds no second requirement: no move, no
+        # "Double requirement given" (only where every miss's detector reads comments)
+        comment = comment_for(tree, decl, misses, read)
+    if comment is not None:
+        return comment, ""
     if fix and still_missed:
         # a fix some selected release still misses is not a fix: say so, apply nothing
         return None, (
@@ -363,7 +386,22 @@ def _plan_fix(
     return fix, note
 
 
+def _needs_a_move(tree: RequirementsTree, decl: Declaration, fix: Fix, misses: list[_Miss]) -> bool:
+    """Whether a copy of the line would be refused by some miss's release pip."""
+    for miss in misses:
+        verdict = deployable(tree, decl, fix, miss.platform, _pips(miss))
+        if verdict.fix is None or verdict.fix.remove is not None:
+            return True
+    return False
+
+
 def _action(tree: RequirementsTree, decl: Declaration, fix: Fix | None, note: str) -> str:
+    if fix and fix.text.lstrip().startswith("#"):
+        return (
+            f"Add the comment `{fix.text}` to {tree.root}: the build searches that file's "
+            "text, comments included, and pip ignores the comment, so nothing is installed "
+            "twice."
+        )
     if fix and fix.remove:
         return f"Move it to {tree.root} (delete line {decl.line} of {decl.file}): {note}"
     if fix:

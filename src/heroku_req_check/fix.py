@@ -228,10 +228,11 @@ def _trial(
     )  # a line of the root file, whatever the declaration it copies came from
     if name.lower() != decl.name.lower():
         added = dataclasses.replace(added, key=canonical_key(name), specifier="", extras=())
+    declared = [] if text.lstrip().startswith("#") else [added]  # pip ignores a comment
     trial = dataclasses.replace(
         tree,
         files={**tree.files, root.path: new_root},
-        declarations=[*tree.declarations, added],
+        declarations=[*tree.declarations, *declared],
     )
     trial_read = _reading_root(root.path, new_bytes, read)  # detectors that re-read it
     missing: list[str] = []
@@ -243,6 +244,24 @@ def _trial(
                 count += len(releases)
                 missing.extend(format_ranges(miss.platform, releases))
     return count, Fix(root.path, number, text, "insert"), sorted(set(missing))
+
+
+def comment_for(
+    tree: RequirementsTree, decl: Declaration, misses: list[_Miss], read: Reader
+) -> Fix | None:
+    """A comment line naming `decl` that every miss's detector notices, or None: detectors
+    that grep the root file's text read comments (Heroku's greps, Nixpacks' and Railpack's
+    substring tests), and pip ignores them, so nothing is installed twice."""
+    root = tree.root_file
+    if root is None:
+        return None
+    base = " ".join(decl.text.split())
+    text = f"# {base} (installed from {decl.file}; named here for the build's text search)"
+    try:
+        trial = _trial(tree, root, text, decl.name, decl, misses, read)
+    except Unfixable:
+        return None
+    return trial[1] if trial is not None and trial[0] == 0 else None
 
 
 def insertion_for(
@@ -319,6 +338,8 @@ def deployable(
     from .catalog import format_ranges
     from .pipcompat import rejects_repeat, same_project
 
+    if fix.text.lstrip().startswith("#"):
+        return Deployable(fix)  # a comment: pip installs nothing more
     added_name = _name_of(fix.text, decl.name)
     specifier, extras = decl.specifier, decl.extras
     copy = canonical_key(added_name) == decl.key

@@ -133,6 +133,12 @@ class Fix:
     action: Literal["insert", "replace", "insert-before"] = "insert"
     remove: tuple[str, int] | None = None
 
+    @property
+    def declares(self) -> bool:
+        """Whether the added text is a requirement pip installs (not a comment a build's text
+        search reads): only then may a move delete the nested declaration."""
+        return not self.text.lstrip().startswith("#")
+
 
 @dataclass(frozen=True)
 class Finding:

@@ -55,11 +55,13 @@ def plan_for(platform: Platform, repo_dir: str, read: Reader, scan_id: int) -> B
                     f"({spec.providers_source}): its Python steps never run"
                 )
     start: StartSource = "generated"
+    # the start command's source is said only where a rule depends on it
+    says: list[str] = []
     for config in spec.start_configs:
         command = _config_start(config, read)
         if command:
             start = "config"
-            evidence.append(
+            says.append(
                 f"{config.file} sets the start command ({config.key} = {command!r}), "
                 f"which {platform.title} uses instead of a generated one ({config.source})"
             )
@@ -69,10 +71,16 @@ def plan_for(platform: Platform, repo_dir: str, read: Reader, scan_id: int) -> B
         if process is not None:
             start = "procfile"
             name, command = process
-            evidence.append(
+            says.append(
                 f"the Procfile's `{name}:` process ({command!r}) is the start command "
                 f"({spec.procfile_source}), not a generated one"
             )
+    if builds and any(
+        era.step == "start" or "start" in era.moot_if
+        for rule in platform.rules
+        for era in rule.eras
+    ):
+        evidence += says
     return BuildPlan(platform.name, builds, provider, start, tuple(evidence))
 
 

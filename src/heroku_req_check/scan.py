@@ -243,7 +243,7 @@ def apply_fixes(repo: Path, report: Report, strategy: str = "copy") -> FixResult
                 edits[fix.file], _ = insert_line(current(fix.file), fix.text)
                 if fix.remove is not None:  # the release's pip rejects the name twice
                     removals.setdefault(fix.remove[0], set()).add(fix.remove[1])
-                elif strategy == "move" and finding.file != fix.file:
+                elif strategy == "move" and finding.file != fix.file and fix.declares:
                     removals.setdefault(finding.file, set()).add(finding.line)
         except Unfixable as exc:
             result.refused.append(f"{fix.file}: not changed ({exc})")

@@ -79,6 +79,9 @@ class Era:
     # it sees Django but no WSGI_APPLICATION), and what to say when none does
     fix_requires_code: str = ""
     fix_requires: str = ""
+    # conditions that, all together, make missing the step harmless: "start" (a Procfile or
+    # start configuration sets the start command), "code:REGEX" (a .py file matches)
+    moot_if: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -231,6 +234,7 @@ def _era(raw: dict[str, object], repo: str) -> Era:
         when_missed=str(raw.get("when_missed", "")),
         fix_requires_code=str(raw.get("fix_requires_code", "")),
         fix_requires=str(raw.get("fix_requires", "")),
+        moot_if=_strings(raw.get("moot_if", [])),
     )
 
 

@@ -292,7 +292,7 @@ def _review(
             text = body
             if fix and fix.action == "insert":
                 text += f"\n\nAdd to `{repo_path(root)}`:\n\n```text\n{fix.text}\n```"
-                if options.strategy == "move" or fix.remove is not None:
+                if fix.remove is not None or (options.strategy == "move" and fix.declares):
                     text += "\n\nand remove it here:\n\n```suggestion\n```"
             source = report.sources.get(finding.file)
             if fix and fix.action == "insert-before" and source and fix.file == finding.file:
