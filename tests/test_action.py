@@ -87,7 +87,7 @@ def test_action_with_no_inputs_checks_what_the_repository_deploys_to(tmp_path: P
     # rule and report 2011-2014 releases; it models Heroku's current release now
     workspace = tmp_path / "ws"
     shutil.copytree(ROOT / "examples" / "seed-app", workspace)
-    proc, output, summary = run_action(workspace)
+    proc, _output, summary = run_action(workspace)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "::error" not in proc.stdout and "::warning" not in proc.stdout
     text = summary.read_text()

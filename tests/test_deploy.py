@@ -15,7 +15,7 @@ import pytest
 
 from heroku_req_check import catalog
 from heroku_req_check.config import Config
-from heroku_req_check.deploy import SOURCES, DiskView, detect
+from heroku_req_check.deploy import SOURCES, DiskView, Unread, detect
 from heroku_req_check.scan import choose, scan
 
 HEROKU_DOC = "devcenter.heroku.com/articles"
@@ -779,3 +779,28 @@ def test_reports_show_the_selection_and_its_evidence(tmp_path: Path) -> None:
     assert markdown.index("Platforms, from the repository's deployment configuration") < (
         markdown.index("error(s)")
     )
+
+
+def test_detection_reads_only_the_markers_there(tmp_path: Path) -> None:
+    """Detection costs a directory listing and the few marker files present, whatever the
+    size of the requirements tree (bench/run.py measures the whole run)."""
+    root = write(
+        tmp_path,
+        {
+            "requirements.txt": "-r requirements/base.txt\n",
+            "app.json": '{"buildpacks": [{"url": "heroku/python"}]}',
+            "Procfile": "web: x\n",
+            "Dockerfile": "FROM python\n",
+            "README.md": "x\n",
+            **{f"requirements/r{n}.txt": "six\n" for n in range(50)},
+        },
+    )
+    reads: list[str] = []
+
+    class Counting(DiskView):
+        def read(self, path: str) -> bytes | Unread | None:
+            reads.append(path)
+            return super().read(path)
+
+    detect(Counting(root))
+    assert sorted(reads) == ["Dockerfile", "app.json"]

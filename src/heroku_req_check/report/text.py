@@ -97,7 +97,8 @@ def render(report: Report, colour: bool = False, verbose: bool = False) -> str:
         if first.fix:
             out += [f"    {line}" for line in fix_lines(first.fix)]
         elif first.advice:
-            out.append(f"    no fix: {first.advice}")
+            said = first.advice.lower().startswith("no ")  # "No one-line fix: ..."
+            out.append(f"    {first.advice}" if said else f"    no fix: {first.advice}")
     for p in report.problems:
         out.append(f"{_place(p.file, p.line)}: {_paint('problem', 'problem', colour)} {p.message}")
     for plan in report.plans:
