@@ -804,3 +804,39 @@ def test_detection_reads_only_the_markers_there(tmp_path: Path) -> None:
 
     detect(Counting(root))
     assert sorted(reads) == ["Dockerfile", "app.json"]
+
+
+def cf_versioned() -> bool:
+    cf = catalog.find("cloudfoundry")
+    return cf is not None and cf.versioned and len(cf.releases) > 1
+
+
+@pytest.mark.parametrize(
+    ("files", "note"),
+    [
+        (
+            {"app.json": '{"buildpacks": [{"url": "heroku/python#main"}]}'},
+            "app.json pins heroku-buildpack-python#main, not a release tag: its current release "
+            "is modelled",
+        ),
+        (
+            {".buildpacks": "https://github.com/heroku/heroku-buildpack-python#v22\n"},
+            "v22 is not a catalogued release: the current one is modelled",
+        ),
+        (
+            {
+                "manifest.yml": "applications:\n- name: x\n  buildpacks:\n"
+                "  - https://github.com/cloudfoundry/python-buildpack#v1.8.10\n"
+            },
+            # once the catalog has Cloud Foundry's releases, the pin selects one: no note
+            "" if cf_versioned() else "pins v1.8.10; this version models its current release only",
+        ),
+    ],
+    ids=["branch", "untagged", "cf-pin"],
+)
+def test_a_pin_that_selects_no_catalogued_release_says_so(
+    files: dict[str, str], note: str, tmp_path: Path
+) -> None:
+    _selections, chosen = choose(detect(DiskView(write(tmp_path, files))), [], Config())
+    [target] = chosen.targets
+    assert target.note == note

@@ -544,11 +544,14 @@ class _Detector:
             self.ignore(where, marker, "manifest.yml")
             return
         match = CF_PYTHON_RE.match(python[0])
-        pin = match.group("ref") if match else None
-        note = f"{name} pins python-buildpack#{pin}; its current release is modelled" if pin else ""
-        self.add(
-            "cloudfoundry", where, f"{label} buildpacks: {python[0]}", "manifest.yml", note=note
+        pin = (match.group("ref") or "") if match else ""
+        # a release tag (`#v1.8.10`) pins that release; a branch or other ref is today's code
+        release = pin if re.fullmatch(r"v\d+(?:\.\d+)*", pin) else ""
+        note = (
+            f"{name} pins python-buildpack#{pin}, not a release tag" if pin and not release else ""
         )
+        marker = f"{label} buildpacks: {python[0]}"
+        self.add("cloudfoundry", where, marker, "manifest.yml", release=release, note=note)
 
     # -- Railway, Nixpacks, Railpack -------------------------------------------------------------
     def railway(self) -> None:

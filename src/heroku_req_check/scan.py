@@ -189,8 +189,11 @@ def resolve(targets: tuple[Target, ...]) -> list[tuple[Target, catalog.Selection
             resolved.append((replace(target, label=target.platform, modelled=False), None))
             continue
         spec, note = f"{platform.name}@latest", target.note
-        if target.release and platform.versioned:
+        if target.release and platform.versioned and len(platform.releases) > 1:
             spec = f"{platform.name}@{target.release}"
+        elif target.release:
+            only = f"pins {target.release}; this version models its current release only"
+            note = f"{note}; {only}" if note else only
         try:
             [selection] = catalog.select([spec])
         except catalog.SelectionError:
