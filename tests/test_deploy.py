@@ -840,3 +840,21 @@ def test_a_pin_that_selects_no_catalogued_release_says_so(
     _selections, chosen = choose(detect(DiskView(write(tmp_path, files))), [], Config())
     [target] = chosen.targets
     assert target.note == note
+
+
+def test_aliased_yaml_is_never_expanded(tmp_path: Path) -> None:
+    """A billion-laughs document parses into shared references; detection never turns one into
+    text (it would take exponential time), so this finishes at once."""
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [
+        f"a{n}: &a{n} [*a{n - 1}, *a{n - 1}, *a{n - 1}, *a{n - 1}, *a{n - 1}]" for n in range(1, 30)
+    ]
+    workflow = uses("google-github-actions/deploy-cloudrun@v2", source="*a29")
+    write(tmp_path, {".github/workflows/d.yml": "\n".join(lines) + "\n" + workflow})
+    detection = detect(DiskView(tmp_path))
+    assert detection.targets == ()
+    [ignored] = detection.ignored
+    assert (
+        ignored.marker
+        == "google-github-actions/deploy-cloudrun@v2 source: ? deploys ?, not this directory"
+    )

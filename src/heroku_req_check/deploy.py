@@ -259,6 +259,16 @@ def _strings(value: object) -> list[str]:
     return []
 
 
+def _text(value: object, otherwise: str = "?") -> str:
+    """A YAML/JSON value shown in a report: strings and numbers as written, anything else as
+    `otherwise` (str() of a structure YAML aliases nest could take exponential time)."""
+    if isinstance(value, str):
+        return value[:200]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return otherwise
+
+
 def _same_dir(path: object) -> bool:
     """Whether a deploy's source directory is this one ("." or unset)."""
     if path is None:
@@ -524,13 +534,15 @@ class _Detector:
 
     def cf_app(self, name: str, app: dict[Any, Any], shared: list[str]) -> None:
         where = (name, _line(app))
-        label = f"{name} applications[{app.get('name', '?')}]"
+        label = f"{name} applications[{_text(app.get('name'))}]"
         if app.get("docker"):
             self.ignore(where, f"{label} pushes a Docker image", "manifest.yml")
             return
         if not _same_dir(app.get("path")):
             self.ignore(
-                where, f"{label} pushes {app.get('path')}, not this directory", "manifest.yml"
+                where,
+                f"{label} pushes {_text(app.get('path'))}, not this directory",
+                "manifest.yml",
             )
             return
         buildpacks = _strings(app.get("buildpacks")) + _strings(app.get("buildpack")) or shared
@@ -759,19 +771,21 @@ class _Detector:
         action = uses.split("@", 1)[0].lower().rstrip("/") if isinstance(uses, str) else ""
         if action == "google-github-actions/deploy-cloudrun":
             if inputs.get("image"):
-                marker = f"{uses} deploys the image {inputs['image']} (built elsewhere)"
+                marker = f"{uses} deploys the image {_text(inputs['image'])} (built elsewhere)"
                 self.ignore(where, marker, "deploy-cloudrun")
             elif "source" in inputs:
-                marker = f"{uses} source: {inputs['source']}"
-                self.google_source(where, marker, str(inputs["source"]), "deploy-cloudrun")
+                marker = f"{uses} source: {_text(inputs['source'])}"
+                self.google_source(where, marker, _text(inputs["source"]), "deploy-cloudrun")
         elif action == "google-github-actions/deploy-appengine":
             if _same_dir(inputs.get("working_directory")):
                 self.add("google", where, str(uses), "deploy-appengine", via="app engine")
             else:
-                marker = f"{uses} deploys {inputs.get('working_directory')}, not this directory"
+                marker = (
+                    f"{uses} deploys {_text(inputs.get('working_directory'))}, not this directory"
+                )
                 self.ignore(where, marker, "deploy-appengine")
         elif action == "google-github-actions/deploy-cloud-functions":
-            runtime = str(inputs.get("runtime", ""))
+            runtime = _text(inputs.get("runtime"), "")
             if runtime.startswith("python") and _same_dir(inputs.get("source_dir")):
                 marker = f"{uses} runtime: {runtime}"
                 self.add("google", where, marker, "deploy-cloud-functions", via="cloud functions")
@@ -790,16 +804,18 @@ class _Detector:
         self, where: tuple[str, int | None], uses: str, inputs: dict[Any, Any]
     ) -> None:
         if inputs.get("images"):
-            self.ignore(where, f"{uses} deploys the image {inputs['images']}", "webapps-deploy")
+            self.ignore(
+                where, f"{uses} deploys the image {_text(inputs['images'])}", "webapps-deploy"
+            )
         elif _same_dir(inputs.get("package")):
             note = (
                 "App Service builds pushed source with Oryx when SCM_DO_BUILD_DURING_DEPLOYMENT "
                 "is true (the portal sets it for Python apps)"
             )
-            marker = f"{uses} package: {inputs.get('package', '.')}"
+            marker = f"{uses} package: {_text(inputs.get('package', '.'))}"
             self.add("azure", where, marker, "webapps-deploy", via="app service", note=note)
         else:
-            marker = f"{uses} deploys {inputs.get('package')} (a package the workflow built)"
+            marker = f"{uses} deploys {_text(inputs.get('package'))} (a package the workflow built)"
             self.ignore(where, marker, "webapps-deploy")
 
     # -- Azure, Fly.io, Zeabur, Serverless, DigitalOcean, Render ---------------------------------
@@ -809,7 +825,7 @@ class _Detector:
         for name, service in services.items() if isinstance(services, dict) else ():
             if not isinstance(service, dict) or service.get("host") != "appservice":
                 continue
-            language = str(service.get("language", "")).lower()
+            language = _text(service.get("language"), "").lower()
             if language in ("py", "python") and _same_dir(service.get("project")):
                 marker = f"azure.yaml services.{name}.host: appservice"
                 self.add(
@@ -862,13 +878,13 @@ class _Detector:
 
     def do_component(self, file: str, kind: str, component: dict[Any, Any]) -> None:
         where = (file, _line(component))
-        label = f"{file} {kind}[{component.get('name', '?')}]"
+        label = f"{file} {kind}[{_text(component.get('name'))}]"
         slug = component.get("environment_slug")
         dockerfile = component.get("dockerfile_path")
         if component.get("image"):
             self.ignore(where, f"{label} runs a prebuilt image", ".do/app.yaml")
         elif not _same_dir(component.get("source_dir")):
-            marker = f"{label} builds {component.get('source_dir')}, not this directory"
+            marker = f"{label} builds {_text(component.get('source_dir'))}, not this directory"
             self.ignore(where, marker, ".do/app.yaml")
         elif isinstance(dockerfile, str) or (slug is None and "Dockerfile" in self.top):
             marker = (
@@ -879,7 +895,7 @@ class _Detector:
             marker = f"{label} environment_slug: python" if slug else f"{label} (buildpack)"
             self.add("heroku", where, marker, ".do/app.yaml", release="v322", via="digitalocean")
         else:
-            self.ignore(where, f"{label} environment_slug: {slug}", ".do/app.yaml")
+            self.ignore(where, f"{label} environment_slug: {_text(slug)}", ".do/app.yaml")
 
     def render(self) -> None:
         document = self.yaml("render.yaml") if "render.yaml" in self.top else None
@@ -889,9 +905,9 @@ class _Detector:
                 continue
             where = ("render.yaml", _line(service))
             runtime = service.get("runtime") or service.get("env")  # `env` before 2023
-            label = f"render.yaml services[{service.get('name', '?')}]"
+            label = f"render.yaml services[{_text(service.get('name'))}]"
             if not _same_dir(service.get("rootDir")):
-                marker = f"{label} builds {service.get('rootDir')}, not this directory"
+                marker = f"{label} builds {_text(service.get('rootDir'))}, not this directory"
                 self.ignore(where, marker, "render.yaml")
             elif runtime == "python":
                 self.add("render", where, f"{label} runtime: python", "render.yaml")
