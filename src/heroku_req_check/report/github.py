@@ -59,6 +59,8 @@ def annotation(finding: Finding) -> str:
     fix = finding.fix
     if fix is not None and fix.action == "replace":
         advice = f"Fix: make line {fix.line} of {fix.file} read `{fix.text}`; the job"
+    elif fix is not None and fix.action == "insert-before":
+        advice = f"Fix: insert `{fix.text}` before line {fix.line} of {fix.file}; the job"
     elif fix is not None:
         advice = f"Fix: add `{fix.text}` to {fix.file}"
         if fix.remove:
