@@ -87,11 +87,14 @@ def tool_catalog_hits(stdout: bytes) -> set[tuple[str, str]]:
 
 def bench_tree(name: str, tree: Generated, args: argparse.Namespace) -> dict[str, object]:
     py = sys.executable
+    # every platform and release, as before deployment detection made the default narrower:
+    # the generated trees have no deployment configuration, so the default run would model
+    # only each platform's current release
     tool = Command(
-        "heroku-req-check --format json",
-        [str(BIN / "heroku-req-check"), "--format", "json", str(tree.root)],
+        "heroku-req-check --format json --platform all",
+        [str(BIN / "heroku-req-check"), "--format", "json", "--platform", "all", str(tree.root)],
     )
-    full = Command("heroku-req-check --format json --no-prescan", [*tool.argv, "--no-prescan"])
+    full = Command(f"{tool.label} --no-prescan", [*tool.argv, "--no-prescan"])
     grep = Command("grep -rFi pylibmc", ["grep", "-rFi", "pylibmc", str(tree.root)])
     from heroku_req_check.catalog import interest_keys
 
@@ -106,7 +109,11 @@ def bench_tree(name: str, tree: Generated, args: argparse.Namespace) -> dict[str
         [py, str(HERE / "prp_walk.py"), str(tree.root)],
         slow=True,
     )
-    commands = [tool, full, grep, pip_walk, prp]
+    default = Command(
+        "heroku-req-check --format json (default: current releases)",
+        [str(BIN / "heroku-req-check"), "--format", "json", str(tree.root)],
+    )
+    commands = [tool, full, grep, pip_walk, prp, default]
     if name == "seed":
         commands.append(Command("python -c pass", [py, "-c", "pass"]))
     measure(commands, args.repeat, args.slow_repeat if name != "seed" else args.repeat)

@@ -81,6 +81,30 @@ def test_action_reports_the_seed_story(tmp_path: Path) -> None:
     assert "sarif<<" in outputs
 
 
+def test_action_with_no_inputs_checks_what_the_repository_deploys_to(tmp_path: Path) -> None:
+    # issue 13: `uses: org/heroku-req-check@v1` with no inputs on a Heroku app whose
+    # requirements.txt is `-r requirements/production.txt` used to fail on Railpack's include
+    # rule and report 2011-2014 releases; it models Heroku's current release now
+    workspace = tmp_path / "ws"
+    shutil.copytree(ROOT / "examples" / "seed-app", workspace)
+    proc, _output, summary = run_action(workspace)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "::error" not in proc.stdout and "::warning" not in proc.stdout
+    text = summary.read_text()
+    assert text.startswith(
+        "## heroku-req-check\n\nPlatforms, from the repository's deployment configuration:\n\n"
+        "- `heroku@latest`\n"
+    )
+    assert "railpack" not in text
+    report = json.loads((workspace / "heroku-req-check.json").read_text())
+    assert report["selection"]["how"] == "detected"
+    assert [p["label"] for p in report["selection"]["platforms"]] == ["heroku@latest"]
+    # the platform input still names others, and the summary says what the repository says
+    proc, _output, summary = run_action(workspace, platform="heroku@v3-v42")
+    assert proc.returncode == 1
+    assert "Platforms: `heroku@v3-v42`, from the platform input." in summary.read_text()
+
+
 def test_pull_request_links_point_at_the_head_commit(tmp_path: Path) -> None:
     workspace = tmp_path / "ws"
     shutil.copytree(TREES / "seed", workspace)

@@ -56,8 +56,23 @@ def test_seed_story_points_at_the_nested_line_with_the_fix() -> None:
 
 
 def test_json_keys_are_exactly_the_contract() -> None:
-    doc = json.loads(run("--format", "json", str(TREES / "broken-lines"))[1])
-    assert set(doc) == {"version", "root", "files", "findings", "problems", "plans"}
+    doc = json.loads(run("--format", "json", "--platform", "all", str(TREES / "broken-lines"))[1])
+    assert set(doc) == {"version", "root", "files", "findings", "problems", "plans", "selection"}
+    assert doc["version"] == 1
+    assert set(doc["selection"]) == {"how", "source", "platforms", "detected", "ignored"}
+    for target in doc["selection"]["platforms"] + doc["selection"]["detected"]:
+        assert set(target) == {
+            "label",
+            "platform",
+            "release",
+            "via",
+            "modelled",
+            "note",
+            "evidence",
+        }
+        for evidence in target["evidence"]:
+            assert set(evidence) == {"file", "line", "marker", "source"}
+    assert doc["findings"]
     for f in doc["findings"]:
         assert set(f) == {
             "rule",
@@ -68,6 +83,7 @@ def test_json_keys_are_exactly_the_contract() -> None:
             "platforms",
             "message",
             "fix",
+            "summary",
         }
         assert f["fix"] is None or set(f["fix"]) - {"remove"} == {"file", "line", "text", "action"}
     for p in doc["problems"]:
@@ -81,7 +97,13 @@ def test_github_format_annotates_the_nested_line(monkeypatch: pytest.MonkeyPatch
     assert code == 1
     [line] = out.splitlines()
     assert line.startswith("::error file=requirements/production.txt,line=3,title=pylibmc%3A ")
-    assert "Move it to requirements.txt (delete line 3 of requirements/production.txt)" in line
+    message = line.split("::", 2)[2]
+    # a title and two sentences: what is missed, then the fix; the story is in the summary
+    assert message == (
+        "pylibmc is not in requirements.txt: heroku@v30 misses it, so libmemcached is not "
+        "vendored. Fix: add `pylibmc==1.6.3` to requirements.txt and delete line 3 of "
+        "requirements/production.txt; the job summary says why."
+    )
 
 
 def test_platform_selection_changes_the_verdict() -> None:
@@ -181,7 +203,7 @@ def test_case_trap_fix_respells_only_the_name(copy_tree) -> None:  # type: ignor
 
 
 def test_utf16_root_is_invisible_to_grep_and_no_line_is_offered() -> None:
-    [finding, _broken] = findings(TREES / "utf16-root", "--platform", "heroku")
+    [finding, _broken] = findings(TREES / "utf16-root", "--platform", "heroku@all")
     assert finding["fix"] is None
     assert "Save requirements.txt as UTF-8" in str(finding["message"])
 
@@ -243,11 +265,13 @@ def test_colour_only_on_a_terminal_and_never_with_no_color() -> None:
     from conftest import TREES
 
     seed = str(TREES / "seed")
-    assert b"\x1b[31merror\x1b[0m" in _run_on_tty(seed, no_color=None)
-    assert b"\x1b[" not in _run_on_tty(seed, no_color="1")
-    assert b"\x1b[31m" in _run_on_tty(seed, no_color="")  # empty NO_COLOR does not count
+    assert b"\x1b[31merror\x1b[0m" in _run_on_tty("-p", "all", seed, no_color=None)
+    assert b"\x1b[" not in _run_on_tty("-p", "all", seed, no_color="1")
+    assert b"\x1b[31m" in _run_on_tty("-p", "all", seed, no_color="")  # empty NO_COLOR: colour
     piped = subprocess.run(
-        [sys.executable, "-m", "heroku_req_check.cli", seed], capture_output=True, check=False
+        [sys.executable, "-m", "heroku_req_check.cli", "-p", "all", seed],
+        capture_output=True,
+        check=False,
     )
     assert b"error" in piped.stdout and b"\x1b[" not in piped.stdout
 
@@ -255,7 +279,8 @@ def test_colour_only_on_a_terminal_and_never_with_no_color() -> None:
 def test_scripts_example_shows_the_seed_story() -> None:
     root = Path(__file__).resolve().parents[1]
     proc = subprocess.run([str(root / "scripts/example")], capture_output=True, text=True)
-    assert "requirements/production.txt:3: error [heroku/pylibmc]" in proc.stdout
+    assert "platforms: heroku@v3-v42 (--platform)" in proc.stdout
+    assert "requirements/production.txt:3: error heroku/pylibmc pylibmc is not in" in proc.stdout
     assert "(exit status 1:" in proc.stdout
 
 

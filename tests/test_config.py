@@ -24,7 +24,8 @@ def seed_with(tmp_path: Path, name: str, text: str) -> Path:
 
 def test_no_configuration_changes_nothing() -> None:
     report = scan(SEED)
-    assert report.ignored == [] and "heroku" in report.platforms
+    assert report.ignored == [] and "heroku@latest" in report.platforms
+    assert report.selection is not None and report.selection.how == "default"
 
 
 def test_default_platforms_and_cli_override(tmp_path: Path) -> None:

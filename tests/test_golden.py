@@ -1,6 +1,9 @@
 """Every fixture tree's JSON and text output, compared with the golden files beside it.
 
-Regenerate after a deliberate change with UPDATE_GOLDENS=1 and review the diff.
+The per-tree JSON goldens model every platform and release (`--platform all`); the `deploy-*`
+trees and the example app are also run as a new user runs them, with no flags, so their
+goldens show what deployment detection selects. Regenerate after a deliberate change with
+UPDATE_GOLDENS=1 and review the diff.
 """
 
 from __future__ import annotations
@@ -17,6 +20,15 @@ from conftest import FIXTURES, TREES, tree_names
 from heroku_req_check.cli import main
 
 GOLDEN = FIXTURES / "golden"
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "seed-app"
+# (golden name, app): the default run, no flags
+DEFAULT_RUNS = [
+    ("seed-app", EXAMPLE),  # a Heroku app: app.json, Procfile, .python-version
+    ("deploy-railway", TREES / "deploy-railway"),
+    ("deploy-cloudrun", TREES / "deploy-cloudrun"),
+    ("deploy-several", TREES / "deploy-several"),
+    ("seed", TREES / "seed"),  # no deployment configuration at all
+]
 
 
 def run_cli(*args: str) -> tuple[int, str]:
@@ -47,7 +59,9 @@ def compare(name: str, actual: str) -> None:
 
 @pytest.mark.parametrize("tree", tree_names())
 def test_json_golden(tree: str) -> None:
-    code, out = run_cli("--format", "json", "--fail-on", "never", str(TREES / tree))
+    code, out = run_cli(
+        "--format", "json", "--fail-on", "never", "--platform", "all", str(TREES / tree)
+    )
     assert code == 0
     json.loads(out)
     compare(f"{tree}.json", out)
@@ -60,13 +74,35 @@ def test_text_golden(tree: str, monkeypatch: pytest.MonkeyPatch) -> None:
     compare(f"{tree}.txt", out)
 
 
+def test_verbose_text_golden(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    _code, out = run_cli("--verbose", "--platform", "heroku@v3-v184", str(TREES / "seed"))
+    compare("seed.verbose.txt", out)
+
+
 def test_github_golden(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
-    code, out = run_cli("--format", "github", "--platform", "heroku", str(TREES / "seed"))
+    code, out = run_cli("--format", "github", "--platform", "heroku@all", str(TREES / "seed"))
     assert code == 1
     compare("seed.github", out)
     compare("seed.summary.md", summary.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(("name", "app"), DEFAULT_RUNS, ids=[n for n, _ in DEFAULT_RUNS])
+def test_default_run_golden(
+    name: str, app: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    _code, out = run_cli(str(app))
+    compare(f"{name}.default.txt", out)
+    _code, out = run_cli("--format", "json", "--fail-on", "never", str(app))
+    compare(f"{name}.default.json", out)
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    _code, out = run_cli("--format", "github", str(app))
+    compare(f"{name}.default.github", out)
+    compare(f"{name}.default.summary.md", summary.read_text(encoding="utf-8"))
 
 
 def test_summary_says_when_annotations_are_hidden_and_shows_respellings() -> None:

@@ -32,10 +32,12 @@ def git(repo: Path, *args: str) -> None:
     )
 
 
-def app_repo(tmp_path: Path) -> Path:
+def app_repo(tmp_path: Path, files: dict[str, str] | None = None) -> Path:
     repo = tmp_path / "app"
     shutil.copytree(SEED, repo)
     (repo / "README.md").write_text("an app\n")
+    for name, text in (files or {}).items():
+        (repo / name).write_text(text)
     git(repo, "init", "-q")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "init")
@@ -55,22 +57,60 @@ def try_repo(repo: Path, home: Path, hook: str, *args: str) -> subprocess.Comple
     )
 
 
-def test_check_hook_reports_the_nested_pylibmc(tmp_path: Path, precommit_home: Path) -> None:
+PINNED = {
+    "app.json": '{"buildpacks": [{"url": "https://github.com/heroku/heroku-buildpack-python#v42"}]}\n'
+}
+
+
+def test_hooks_leave_a_heroku_app_on_todays_release_alone(
+    tmp_path: Path, precommit_home: Path
+) -> None:
+    # the example app deploys to Heroku (app.json names heroku/python, a Procfile): the hooks
+    # model Heroku's current release, which reads the whole tree, so nothing is reported and
+    # no Railpack comment is written into a Heroku app's requirements.txt
     repo = app_repo(tmp_path)
+    before = (repo / "requirements.txt").read_bytes()
+    proc = try_repo(repo, precommit_home, "heroku-req-check", "--all-files")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = try_repo(repo, precommit_home, "heroku-req-check-fix", "--all-files")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (repo / "requirements.txt").read_bytes() == before
+
+
+def test_check_hook_follows_the_pinned_release(tmp_path: Path, precommit_home: Path) -> None:
+    repo = app_repo(tmp_path, PINNED)
     proc = try_repo(repo, precommit_home, "heroku-req-check", "--all-files")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "heroku-req-check" in proc.stdout and "Failed" in proc.stdout
-    assert "requirements/production.txt:3: error [heroku/pylibmc]" in proc.stdout
+    assert "platforms: heroku@v42 (app.json:1, Procfile)" in proc.stdout
+    assert "requirements/production.txt:3: error heroku/pylibmc pylibmc is not in" in proc.stdout
 
 
 def test_fix_hook_adds_the_line_and_fails_for_review(tmp_path: Path, precommit_home: Path) -> None:
-    repo = app_repo(tmp_path)
+    repo = app_repo(tmp_path, PINNED)
     before = (repo / "requirements.txt").read_bytes()
     nested = (repo / "requirements/production.txt").read_bytes()
     proc = try_repo(repo, precommit_home, "heroku-req-check-fix", "--all-files")
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    # every catalogued platform by default: Heroku's pylibmc, Nixpacks' psycopg2 and the
-    # comment that makes Railpack copy the nested file into its install step
+    after = (repo / "requirements.txt").read_bytes()
+    # v42 greps the root text, comments included, and installs with pip 1.5.6, which rejects
+    # a name given twice: the fix is a comment, and the nested line stays
+    assert after == before + (
+        b"# pylibmc==1.6.3 (installed from requirements/production.txt; named here for the "
+        b"build's text search)\n"
+    )
+    assert (repo / "requirements/production.txt").read_bytes() == nested
+    again = try_repo(repo, precommit_home, "heroku-req-check", "--all-files")
+    assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_fix_hook_with_every_platform_configured(tmp_path: Path, precommit_home: Path) -> None:
+    repo = app_repo(tmp_path, {".heroku-req-check.toml": 'platforms = ["all"]\n'})
+    before = (repo / "requirements.txt").read_bytes()
+    proc = try_repo(repo, precommit_home, "heroku-req-check-fix", "--all-files")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    # every platform and release: Heroku's pylibmc, Nixpacks' psycopg2 and the comment that
+    # makes Railpack copy the nested file into its install step
     after = (repo / "requirements.txt").read_bytes()
     assert after.startswith(before)
     assert sorted(after[len(before) :].decode().splitlines()) == [
@@ -79,16 +119,19 @@ def test_fix_hook_adds_the_line_and_fails_for_review(tmp_path: Path, precommit_h
         "psycopg2==2.9.10",
         "pylibmc==1.6.3",
     ]
-    # Heroku's root-grepping releases install with pip 1.x, which rejects a name given twice:
-    # pylibmc moves out of the nested file instead of being copied
-    assert (repo / "requirements/production.txt").read_bytes() == nested.replace(
-        b"pylibmc==1.6.3\n", b""
-    )
     again = try_repo(repo, precommit_home, "heroku-req-check", "--all-files")
     # what is left: the releases that never detect pylibmc anywhere (v81, v104), which no edit
     # can fix
-    findings = [line for line in again.stdout.splitlines() if ": error [" in line]
-    assert findings and all(":broken]" in line for line in findings), again.stdout
+    findings = [line for line in again.stdout.splitlines() if ": error " in line]
+    assert findings and all(":broken " in line for line in findings), again.stdout
+
+
+def test_hooks_run_when_deployment_configuration_changes(
+    tmp_path: Path, precommit_home: Path
+) -> None:
+    repo = app_repo(tmp_path, PINNED)
+    proc = try_repo(repo, precommit_home, "heroku-req-check", "--files", "app.json")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
 
 
 def test_hooks_skip_commits_without_requirements_files(

@@ -87,7 +87,7 @@ def test_eras(tmp_path: Path, platform: str, root_changed: bool, expected: int) 
 def test_moves_and_root_removals_are_not_stale(tmp_path: Path) -> None:
     moved = {"requirements.txt": ROOT_TEXT + "leftpad==1.0\n", "requirements/prod.txt": NESTED_HEAD}
     assert (
-        stale(scan(repo_with(tmp_path / "a", BASE, moved), platforms=["heroku"], base="HEAD~1"))
+        stale(scan(repo_with(tmp_path / "a", BASE, moved), platforms=["heroku@all"], base="HEAD~1"))
         == []
     )
     base = {"requirements.txt": ROOT_TEXT + "leftpad==1.0\n", "requirements/prod.txt": NESTED_HEAD}
@@ -99,7 +99,7 @@ def test_v81_uninstalls_nothing_root_removals_included(tmp_path: Path) -> None:
     """archive/v81: pip-diff reads `project_name`, absent from pip 8.1.2's requirements."""
     base = {"requirements.txt": ROOT_TEXT + "leftpad==1.0\n", "requirements/prod.txt": NESTED_HEAD}
     app = repo_with(tmp_path, base, HEAD)
-    [finding] = stale(scan(app, platforms=["heroku"], base="HEAD~1"))
+    [finding] = stale(scan(app, platforms=["heroku@all"], base="HEAD~1"))
     assert finding.platforms == ("heroku@v81",)
     assert (finding.file, finding.package, finding.fix) == ("requirements.txt", "leftpad", None)
     assert "v81 never uninstalls anything" in finding.message

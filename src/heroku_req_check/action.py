@@ -177,7 +177,7 @@ def main() -> int:
                 f"stale-package check skipped: the base commit {event.base_sha[:12]} {why}"
             )
     try:
-        report = scan(repo, root, platforms, base=base)
+        report = scan(repo, root, platforms, base=base, option="the platform input")
     except (SelectionError, ConfigError) as exc:
         print(f"::error title=heroku-req-check::{exc}")
         return EXIT_USAGE

@@ -124,6 +124,11 @@ def _overmatches(
                 line=line,
                 platforms=tuple(labels),
                 title=f"'{era.pattern}' in {name} line {line} misleads {labels[0]}",
+                summary=(
+                    f"'{era.pattern}' here makes {', '.join(labels)} act as if {package} were "
+                    f"installed: {effect(era.overmatch)}"
+                ),
+                advice="reword that line, or set the start command yourself",
                 message=(
                     f"{name} line {line} contains '{era.pattern}' ({era.command} "
                     f"matches any text, comments included) but nothing installs "
@@ -199,13 +204,16 @@ def _root_includes(
             if kind == "include":
                 what = f"includes {target}"
                 outcome = f"pip cannot open {target} and the build fails"
+                short = f"{target} is missing and the build fails"
                 advice = f"Move its lines into {tree.root}, or {cure}."
             elif kind == "project":
                 what = f"installs the local path {target}"
                 outcome = f"pip finds no {target} there and the build fails"
+                short = f"the local path {target} is missing and the build fails"
                 advice = f"Install it from an index, or {cure}."
             else:
                 what = f"names the --find-links directory {target}"
+                short = f"the --find-links directory {target} is missing"
                 if no_index:
                     outcome = (
                         f"with --no-index pip has nowhere else to look, so the packages "
@@ -227,6 +235,10 @@ def _root_includes(
                     line=line,
                     platforms=tuple(labels),
                     title=f"{target}: not in {labels[0]}'s install step",
+                    summary=(
+                        f"{', '.join(labels)} {_verb(labels, 'installs', 'install')} from a copy "
+                        f"of {tree.root} alone: {short}"
+                    ),
                     message=(f"{tree.root} line {line} {what}, but {step}: {outcome}. {advice}"),
                     fix=fix,
                 )
@@ -437,13 +449,20 @@ def _finding(
     where = f"{decl.file} line {decl.line}"
     reasons = _reasons(miss)
     fix: Fix | None = None
+    advice = ""
     severity = _severity(rule, miss)
+    misses = "misses" if one else "miss"
+    # one line: the effect all these releases share (the rule's own when their eras differ)
+    effects = {era.when_missed or rule.when_missed for era, _ in miss.eras}
+    consequence = effect(effects.pop() if len(effects) == 1 else rule.when_missed)
     if miss.kind == "broken":
         # the step never runs, so the package the app needs is never provided: the push
         # fails (or the step's effect is lost) exactly as if it were missed, so the rule's
         # own severity applies
         rule_id = f"{rule.id}:broken"
         title = f"{decl.name}: never detected by {labels}"
+        summary = f"{labels} never {detect} {decl.name}: {consequence}"
+        advice = "deploy with another release"
         message = (
             f"{labels} never {detect} '{decl.name}' ({where}), wherever it is declared: "
             f"{reasons}. So {_effects(miss)}. No edit helps: deploy with another release."
@@ -451,6 +470,10 @@ def _finding(
     elif miss.kind == "case":
         rule_id = f"{rule.id}:case"
         title = f"{decl.name}: spelling not recognised by {labels}"
+        summary = (
+            f"{labels} {misses} {decl.name}, comparing names case-sensitively (spell it "
+            f"{miss.spelling}): {consequence}"
+        )
         if forced is None:
             fix = respelled_line(tree, decl, miss.spelling)
             action = f"Spell it `{miss.spelling}`."
@@ -475,21 +498,30 @@ def _finding(
             # where the package is declared does not matter: other text turns the step off
             title = f"{decl.name}: {labels} turn{'s' if one else ''} this step off"
             lead = f"'{decl.name}' is declared in {where}, but {labels} {do} not provide for it"
+            summary = (
+                f"{labels} turn{'s' if one else ''} this step off for {decl.name}: {consequence}"
+            )
         elif all(era.detector == "pip-grep" and bracket_entry(era, decl) for era, _ in miss.eras):
             title = f"{decl.name}: never noticed by {labels}"
             lead = (
                 f"'{decl.text}' ({where}) needs this step, but {labels} {do} not notice it "
                 "wherever it is declared"
             )
+            notice = "notices" if one else "notice"
+            summary = f"{labels} never {notice} {decl.text}: {consequence}"
         elif decl.file == tree.root:
             lead = f"'{decl.name}' is declared in {where}, but {labels} {do} not see it"
+            summary = f"{labels} {misses} {decl.name} here: {consequence}"
         else:
+            summary = f"{decl.name} is not in {tree.root}: {labels} {misses} it, so {consequence}"
             lead = (
                 f"'{decl.name}' is declared in {where}, not in {tree.root}, "
                 f"so {labels} {do} not see it"
             )
         action = _action(tree, decl, fix, note)
         message = f"{lead}: {reasons}. So {_effects(miss)}. {action}"
+        if fix is None:
+            advice = action
     return Finding(
         rule=rule_id,
         package=decl.key,
@@ -500,7 +532,27 @@ def _finding(
         title=title,
         message=message,
         fix=fix,
+        summary=summary,
+        advice=advice,
     )
+
+
+def effect(text: str) -> str:
+    """The first clause of a rule's `when_missed` (or an era's over-match): what a person needs
+    on one line. Cut at the first `; `, `: `, ` (`, `, which` or `, so ` outside `code`."""
+    quoted = False
+    for index, char in enumerate(text):
+        if char == "`":
+            quoted = not quoted
+        elif not quoted and any(
+            text.startswith(cut, index) for cut in ("; ", ": ", " (", ", which", ", so ")
+        ):
+            return text[:index]
+    return text
+
+
+def _verb(labels: list[str], one: str, many: str) -> str:
+    return one if len(labels) == 1 else many
 
 
 def _pips(miss: _Miss) -> dict[str, set[int]]:

@@ -8,12 +8,8 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import ISSUES_URL, __version__
-
-if TYPE_CHECKING:
-    from .catalog import PlanSpec
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 FAIL_LEVELS = ("error", "warning", "notice", "never")
@@ -85,8 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME[@VERSION]",
-        help="platform to model, repeatable: heroku, heroku@v42, heroku@v3-v42, heroku@latest "
-        "(default: every catalogued platform and version)",
+        help="platform to model, repeatable: heroku (its current release), heroku@v42, "
+        "heroku@v3-v42, heroku@all, or all (every platform and release); default: the "
+        "configuration's platforms, else those the repository deploys to (app.json, Procfile, "
+        "railway.toml, ...), else every platform at its current release",
     )
     parser.add_argument("--format", choices=("text", "json", "github", "sarif"), default="text")
     parser.add_argument(
@@ -121,6 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="parse every line of every file instead of only the lines a rule can concern "
         "(same results, slower; for verifying the fast path)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="text output: each finding's whole story, and each rule's releases and sources",
     )
     parser.add_argument("--list-rules", action="store_true", help="print the rule catalog and exit")
     parser.add_argument(
@@ -161,97 +165,9 @@ def list_rules() -> str:
 
 def explain(rule_id: str) -> str | None:
     """A rule's story, every era's detection line and source; None if there is no such rule."""
-    from . import catalog
+    from .report.explain import explain as story
 
-    base, _, variant = rule_id.strip().partition(":")
-    for platform in catalog.load():
-        for rule in platform.rules:
-            if rule.id != base:
-                continue
-            lines = [f"{rule.id} ({platform.title}, severity {rule.severity})", ""]
-            if rule.summary:
-                lines.append(f"{rule.summary}.")
-            lines += [
-                f"When the buildpack detects it: it {rule.on_detect}.",
-                f"When it misses it: {rule.when_missed}.",
-            ]
-            if rule.needs:
-                needs = [f"{key}[{extra}]" if extra else key for key, extra in rule.needs]
-                lines.append(f"Needed by (PEP 503 names): {', '.join(needs)}")
-            if rule.exempt:
-                exempt = ", ".join(f"{key}[{extra}]" for key, extra in rule.exempt)
-                lines.append(f"Never needed by: {exempt}")
-            if rule.fix_with:
-                lines.append(
-                    f"For a need the step cannot see by name, the fix adds: {rule.fix_with}"
-                )
-            if rule.vcs:
-                lines.append(f"Requirements using: {', '.join(s + '+' for s in rule.vcs)}")
-            if rule.packages or rule.vcs:
-                lines += [
-                    "",
-                    "Variants: the rule id alone = declared where the release does not read; "
-                    "':case' = a release compares names case-sensitively and the spelling "
-                    "differs (the fix respells the line); ':broken' = a release never detects "
-                    "it (no fix); ':overmatch' = the detector fires on text that installs "
-                    "nothing, with a real consequence.",
-                ]
-            lines += ["", "Releases and what they run:"]
-            for era in rule.eras:
-                stack = f" (only on the {era.stack} stack)" if era.stack else ""
-                span = f"v{era.first}-v{era.last}" if platform.versioned else "current release"
-                lines.append(f"  {span} [{era.detector}]{stack}: {era.command}")
-                if era.note:
-                    lines.append(f"      note: {era.note}")
-                pips = sorted({platform.pip_for(r) for r in range(era.first, era.last + 1)} - {""})
-                for label, value in (
-                    ("only when one of these exists", ", ".join(era.requires)),
-                    ("only when it also uses", ", ".join(era.with_packages)),
-                    ("only when a .py file matches", era.requires_code),
-                    ("also detected when a .py file matches", era.detected_by_code),
-                    ("turned off by any text containing", ", ".join(era.unless)),
-                    ("a generated start command: moot with a Procfile", era.step == "start"),
-                    ("when missed here", era.when_missed),
-                    ("the fix deploys only when a .py file matches", era.fix_requires_code),
-                    ("over-match", era.overmatch),
-                    ("installs with pip", ", ".join(pips)),
-                ):
-                    if value is True:
-                        lines.append(f"      {label}")
-                    elif value:
-                        lines.append(f"      {label}: {value}")
-                lines.append(
-                    f"      source: {era.source.repo} {era.source.tag} "
-                    f"({era.source.commit[:12]}) {era.source.path}"
-                )
-            if platform.plan is not None:
-                lines += ["", *_plan_lines(platform.plan)]
-            if variant and variant not in ("case", "broken", "overmatch"):
-                return None
-            return "\n".join(lines) + "\n"
-    return None
-
-
-def _plan_lines(plan: PlanSpec) -> list[str]:
-    """What decides whether the platform's steps run at all (plans.py), for --explain."""
-    lines = ["Build plan (the rule applies only when it runs):"]
-    if plan.providers:
-        order = ", ".join(p.title for p in plan.providers)
-        lines += [
-            f"  providers, first detected wins: {order}",
-            f"      source: {plan.providers_source}",
-        ]
-    if plan.procfile:
-        lines += [
-            f"  a Procfile's {', '.join(plan.procfile)} process is the start command",
-            f"      source: {plan.procfile_source}",
-        ]
-    for config in plan.start_configs:
-        lines += [
-            f"  {config.file} {config.key} is the start command",
-            f"      source: {config.source}",
-        ]
-    return lines
+    return story(rule_id)
 
 
 def repository_root(app: Path, workspace: Path | None = None) -> Path | None:
@@ -348,7 +264,7 @@ def run(args: argparse.Namespace) -> int:
                 handle.write(summary.render(report, hidden_annotations=hidden))
     else:
         colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        sys.stdout.write(text.render(report, colour=colour))
+        sys.stdout.write(text.render(report, colour=colour, verbose=args.verbose))
     if args.summary and args.format != "github":
         with open(args.summary, "a", encoding="utf-8") as handle:
             handle.write(summary.render(report))

@@ -2,7 +2,8 @@
 `pyproject.toml`, in the checked directory. Unknown keys are errors (a typo must not silently
 turn a check off).
 
-    platforms = ["heroku@v42"]                 # default for --platform / the platform input
+    platforms = ["heroku@v42"]                 # instead of the deployment configuration
+                                               # (--platform and the platform input win)
 
     [extra-rules]                              # in-house buildpacks: package -> why it matters
     pyvips = "our buildpack installs libvips only when requirements.txt names pyvips"

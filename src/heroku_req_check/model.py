@@ -151,6 +151,14 @@ class Finding:
     title: str
     message: str
     fix: Fix | None = None
+    # one line a person reads first (what is missed, by which releases, with what effect);
+    # `message` keeps the whole story (eras, commands, pip versions). "" = use the title.
+    summary: str = ""
+    advice: str = ""  # what to do when there is no fix (save as UTF-8, deploy another release)
+
+    @property
+    def short(self) -> str:
+        return self.summary or self.title
 
 
 StartSource = Literal["generated", "procfile", "config"]
@@ -181,6 +189,59 @@ class BuildPlan:
         return step != "start" or self.start == "generated"
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """Why a deployment target was selected: the file (and line) that says so, the marker it
+    is (`app.json buildpacks[0]: heroku/python`), and the platform doc or source that makes
+    that file a marker."""
+
+    file: str  # repo-relative; "" for a command-line option or an action input
+    line: int | None
+    marker: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One deployment target: the catalog platform that builds the app (`platform`, a name
+    `catalog/<platform>.toml` may or may not define yet), the release the repository pins
+    ("" = its current release), and the deployment platform running that builder when it has
+    another name (`via`: railway, digitalocean, cloud run). `label` and `modelled` are set when
+    the selection resolves it against the catalog."""
+
+    platform: str
+    release: str = ""
+    via: str = ""
+    evidence: tuple[Evidence, ...] = ()
+    note: str = ""
+    label: str = ""
+    modelled: bool = True
+
+    @property
+    def name(self) -> str:
+        """How reports name it: the label, else platform@release."""
+        if self.label:
+            return self.label
+        return f"{self.platform}@{self.release}" if self.release else self.platform
+
+
+SelectionHow = Literal["option", "configuration", "detected", "default"]
+
+
+@dataclass(frozen=True)
+class PlatformSelection:
+    """What a scan models and why. `how`: "option" (--platform or the action's `platform`
+    input), "configuration" (the configuration file's `platforms`), "detected" (the
+    repository's deployment configuration) or "default" (no evidence: every catalogued
+    platform at its current release). `detected` is what detection found, whatever `how` is."""
+
+    how: SelectionHow
+    targets: tuple[Target, ...]
+    detected: tuple[Target, ...] = ()
+    source: str = ""  # "--platform", "the platform input", ".heroku-req-check.toml", ...
+    ignored: tuple[Evidence, ...] = ()  # markers read that select nothing, each saying why
+
+
 @dataclass
 class Report:
     tree: RequirementsTree
@@ -191,6 +252,7 @@ class Report:
     # files besides the requirements tree that findings are about (Dockerfiles): their bytes
     # as read, which "insert-before" fixes edit
     sources: dict[str, SourceFile] = field(default_factory=dict)
+    selection: PlatformSelection | None = None  # what was modelled, with its evidence
 
     @property
     def problems(self) -> list[Problem]:

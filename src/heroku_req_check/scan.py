@@ -5,16 +5,27 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import catalog, stale
+from . import catalog, deploy, stale
 from .check import check, plans_for
 from .config import Config, ConfigError, inline_ignores
 from .config import load as load_config
 from .fix import Unfixable, insert_before, insert_line, remove_logical_line, replace_line
-from .model import BuildPlan, Finding, Problem, Report, RequirementsTree, SourceFile
+from .model import (
+    BuildPlan,
+    Evidence,
+    Finding,
+    PlatformSelection,
+    Problem,
+    Report,
+    RequirementsTree,
+    SelectionHow,
+    SourceFile,
+    Target,
+)
 from .reqfile import names_pattern
 from .tree import DEFAULT_LIMITS, Limits, make_reader, walk
 
@@ -30,20 +41,33 @@ def scan(
     prescan: bool = True,
     config: Config | None = None,
     base: str | None = None,
+    option: str = "--platform",
 ) -> Report:
-    """`prescan=False` parses every line of every file; the report is the same, only slower
+    """`platforms` (--platform values, named by `option` in reports) win over the
+    configuration's `platforms`, which win over the repository's deployment configuration
+    (deploy.py); with none of them, every catalogued platform at its current release.
+    `prescan=False` parses every line of every file; the report is the same, only slower
     (tests/test_fastpath.py and bench/run.py check that). `config` defaults to the one found
     in `repo` (.heroku-req-check.toml or pyproject.toml); ConfigError if it is invalid.
     `base` (a git revision) adds the stale-package check, which needs every declaration, so
-    the head is then parsed in full."""
+    the head is then parsed in full. SelectionError for a platform or release not catalogued."""
     if config is None:
         config = load_config(repo)
-    selections = catalog.select(platforms or list(config.platforms))
+    detection = deploy.detect(deploy.DiskView(repo))
+    selections, chosen = choose(detection, platforms or [], config, option)
     extra: list[catalog.Platform] = []
     if config.extra_rules:
         house = catalog.in_house(config.extra_rules, config.source)
         extra.append(house)
         selections.append(catalog.Selection(house, frozenset(house.releases), house.name))
+        evidence = Evidence(config.source, None, f"{config.source} extra-rules")
+        chosen = PlatformSelection(
+            chosen.how,
+            (*chosen.targets, Target("in-house", evidence=(evidence,), label="in-house")),
+            chosen.detected,
+            chosen.source,
+            chosen.ignored,
+        )
     _check_ignores(config, (*catalog.load(), *extra))
     check_stale = base is not None and stale.applies(selections)
     interest = None
@@ -54,6 +78,7 @@ def scan(
         )
     tree = walk(repo, root, limits, interest)
     tree.problems[:0] = config.problems  # a pyproject.toml the configuration could not use
+    tree.problems.extend(detection.problems)
     read = make_reader(repo, tree, limits)
     plans = plans_for(tree, selections, read)
     own = [s for s in selections if tree.root == DEFAULT_ROOT or s.platform.root_setting]
@@ -102,7 +127,81 @@ def scan(
         ignored=ignored,
         plans=tuple(plans.values()),
         sources=sources,
+        selection=chosen,
     )
+
+
+def choose(
+    detection: deploy.Detection, specs: list[str], config: Config, option: str = "--platform"
+) -> tuple[list[catalog.Selection], PlatformSelection]:
+    """The selections a scan models and how they were chosen: `specs` (the option named
+    `option`), else the configuration's `platforms`, else the detected targets (each at the
+    release it pins or its current one; a platform `catalog/<name>.toml` does not define yet is
+    reported, unmodelled), else every catalogued platform at its current release."""
+    resolved = resolve(detection.targets)
+    detected = tuple(target for target, _selection in resolved)
+    if specs or config.platforms:
+        named = specs or list(config.platforms)
+        source = option if specs else config.source
+        selections: list[catalog.Selection] = []
+        targets: list[Target] = []
+        for spec in named:
+            alias = spec.partition("@")[0].strip().lower()
+            for selection in catalog.select([spec]):
+                via = "" if alias in (selection.platform.name, "all") else alias
+                evidence = Evidence("" if specs else config.source, None, f"{source}: {spec}")
+                name = selection.platform.name
+                targets.append(Target(name, via=via, evidence=(evidence,), label=selection.label))
+                selections.append(selection)
+        how: SelectionHow = "option" if specs else "configuration"
+        chosen = PlatformSelection(how, tuple(targets), detected, source, detection.ignored)
+        return selections, chosen
+    if detected:
+        selections = [selection for _target, selection in resolved if selection is not None]
+        source = "deployment configuration"
+        chosen = PlatformSelection("detected", detected, detected, source, detection.ignored)
+        return selections, chosen
+    selections = catalog.current()
+    targets = [Target(s.platform.name, label=s.label) for s in selections]
+    source = "no deployment configuration found"
+    return selections, PlatformSelection("default", tuple(targets), (), source, detection.ignored)
+
+
+def resolve(targets: tuple[Target, ...]) -> list[tuple[Target, catalog.Selection | None]]:
+    """Detected targets against the catalog, merged per platform and release: each labelled as
+    its selection is named, with that selection, or `modelled` False and no selection for a
+    platform the catalog lacks. A pinned release the catalog lacks (an untagged or newer one)
+    falls back to the current release, with a note."""
+    merged: dict[tuple[str, str], Target] = {}
+    for target in targets:
+        known = merged.setdefault((target.platform, target.release), target)
+        if known is not target:
+            via = ", ".join(v for v in dict.fromkeys((known.via, target.via)) if v)
+            notes = "; ".join(n for n in dict.fromkeys((known.note, target.note)) if n)
+            more = tuple(e for e in target.evidence if e not in known.evidence)
+            merged[(target.platform, target.release)] = replace(
+                known, via=via, note=notes, evidence=known.evidence + more
+            )
+    resolved: list[tuple[Target, catalog.Selection | None]] = []
+    for target in merged.values():
+        platform = catalog.find(target.platform)
+        if platform is None:
+            resolved.append((replace(target, label=target.platform, modelled=False), None))
+            continue
+        spec, note = f"{platform.name}@latest", target.note
+        if target.release and platform.versioned and len(platform.releases) > 1:
+            spec = f"{platform.name}@{target.release}"
+        elif target.release:
+            only = f"pins {target.release}; this version models its current release only"
+            note = f"{note}; {only}" if note else only
+        try:
+            [selection] = catalog.select([spec])
+        except catalog.SelectionError:
+            [selection] = catalog.select([f"{platform.name}@latest"])
+            missing = f"{target.release} is not a catalogued release: the current one is modelled"
+            note = f"{note}; {missing}" if note else missing
+        resolved.append((replace(target, note=note, label=selection.label), selection))
+    return resolved
 
 
 DEFAULT_ROOT = "requirements.txt"

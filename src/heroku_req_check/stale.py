@@ -208,6 +208,10 @@ def stale_findings(
                 line=line,
                 platforms=tuple(labels),
                 title=f"{decl.name}: removed here but still installed by {', '.join(labels)}",
+                summary=(
+                    f"{decl.name} was removed from {decl.file}, but {', '.join(labels)} "
+                    f"{'keeps' if len(labels) == 1 else 'keep'} it installed from the build cache"
+                ),
                 message=(
                     f"'{decl.name}' was removed from {decl.file} (line {decl.line} at {rev}) "
                     f"and is declared nowhere else, but {', '.join(labels)} keep it installed: "

@@ -406,32 +406,62 @@ def in_house(extra_rules: dict[str, str], source: str) -> Platform:
     )
 
 
+def find(name: str) -> Platform | None:
+    """The catalogued platform called `name` (or one of its aliases), None if there is none."""
+    wanted = name.strip().lower()
+    return next((p for p in load() if wanted in (p.name, *p.aliases)), None)
+
+
+def label_of(platform: Platform, releases: frozenset[int]) -> str:
+    """How a selection is named: `heroku@latest`, `heroku@all`, `heroku@v42`,
+    `heroku@v3-v42`; an unversioned platform (one modelled release) by its name alone."""
+    if not platform.versioned or len(platform.releases) == 1:
+        return platform.name
+    if releases == frozenset({platform.latest}):
+        return f"{platform.name}@latest"
+    if releases == frozenset(platform.releases):
+        return f"{platform.name}@all"
+    return ", ".join(format_ranges(platform, releases))
+
+
+def current() -> list[Selection]:
+    """Every catalogued platform at its current release: the default with no evidence."""
+    return [Selection(p, frozenset({p.latest}), label_of(p, frozenset({p.latest}))) for p in load()]
+
+
 def select(specs: list[str]) -> list[Selection]:
-    """Turn `--platform NAME[@VERSION]` values into selections; none means everything."""
+    """Turn `--platform` values into selections.
+
+    `NAME` is the platform's current release (what deploys today); `NAME@latest` the same;
+    `NAME@all` every catalogued release; `NAME@vN` and `NAME@vN-vM` the releases named (a range
+    keeps the releases that exist); `all` every catalogued platform and release. Aliases
+    (`scalingo`, `dokku`: the Heroku buildpack those platforms run) take versions the same way.
+    No specs at all means `all`. SelectionError for a name or release the catalog lacks.
+    """
     platforms = load()
-    if not specs:
-        return [Selection(p, frozenset(p.releases), p.name) for p in platforms]
+    if not specs or any(spec.strip().lower() == "all" for spec in specs):
+        return [
+            Selection(p, frozenset(p.releases), label_of(p, frozenset(p.releases)))
+            for p in platforms
+        ]
     chosen: list[Selection] = []
     for spec in specs:
         name, _, version = spec.strip().partition("@")
-        platform = next((p for p in platforms if name.lower() in (p.name, *p.aliases)), None)
+        platform = find(name)
         if platform is None:
             known = ", ".join(n for p in platforms for n in (p.name, *p.aliases))
-            raise SelectionError(f"unknown platform {name!r} (known: {known})")
-        if not version and name.lower() in platform.aliases:
-            # Scalingo and Dokku (herokuish) follow Heroku's current buildpack: by their own
-            # name they mean its latest release; `dokku@v300` pins another
+            raise SelectionError(f"unknown platform {name!r} (known: all, {known})")
+        version = version.strip().lower()
+        if version in ("", "latest"):
             releases = frozenset({platform.latest})
-        elif not version:
+        elif version == "all":
             releases = frozenset(platform.releases)
-        elif version == "latest":
-            releases = frozenset({platform.latest})
         else:
             try:
                 wanted = set(_ranges(version))
             except ValueError:
                 raise SelectionError(
-                    f"bad version {version!r} in {spec!r}: use vN, vN-vM or latest"
+                    f"bad version {version!r} in {spec!r}: use vN, vN-vM, latest or all"
                 ) from None
             missing = sorted(wanted - set(platform.releases))
             if missing and len(wanted) == 1:
@@ -440,7 +470,9 @@ def select(specs: list[str]) -> list[Selection]:
                     f"(catalogued: v{platform.releases[0]}-v{platform.latest})"
                 )
             releases = frozenset(wanted & set(platform.releases))
-        chosen.append(Selection(platform, releases, spec.strip()))
+            if not releases:
+                raise SelectionError(f"{spec!r} names no catalogued release of {platform.name}")
+        chosen.append(Selection(platform, releases, label_of(platform, releases)))
     return chosen
 
 

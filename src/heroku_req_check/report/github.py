@@ -15,7 +15,7 @@ from collections.abc import Callable
 from actions_toolkit.command import issue_command
 from actions_toolkit.file_command import issue_file_command, prepare_key_value_message
 
-from ..model import Report
+from ..model import Finding, Report
 
 # GitHub shows at most 10 annotations of each type per step (and 50 per job); the rest are
 # dropped silently (actions/toolkit docs/problem-matchers.md, "Limitations").
@@ -34,7 +34,7 @@ def emit_annotations(
     for f in report.findings:
         counts[f.severity] += 1
         issue_command(
-            f.severity, {"file": path(f.file), "line": f.line, "title": f.title}, f.message
+            f.severity, {"file": path(f.file), "line": f.line, "title": f.title}, annotation(f)
         )
     for p in report.problems:
         counts["warning"] += 1
@@ -51,6 +51,24 @@ def emit_annotations(
             "are not shown: every finding is in the job summary.",
         )
     return hidden
+
+
+def annotation(finding: Finding) -> str:
+    """One or two sentences: what is missed and its effect, then the fix; the whole story
+    (releases, detection lines, sources) is in the job summary and `--explain`."""
+    fix = finding.fix
+    if fix is not None and fix.action == "replace":
+        advice = f"Fix: make line {fix.line} of {fix.file} read `{fix.text}`; the job"
+    elif fix is not None and fix.action == "insert-before":
+        advice = f"Fix: insert `{fix.text}` before line {fix.line} of {fix.file}; the job"
+    elif fix is not None:
+        advice = f"Fix: add `{fix.text}` to {fix.file}"
+        if fix.remove:
+            advice += f" and delete line {fix.remove[1]} of {fix.remove[0]}"
+        advice += "; the job"
+    else:
+        advice = "The job"
+    return f"{finding.short}. {advice} summary says why."
 
 
 def set_outputs(values: dict[str, str]) -> None:

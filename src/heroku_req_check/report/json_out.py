@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..model import Fix, Report
+from ..model import Evidence, Fix, PlatformSelection, Report, Target
 
 SCHEMA_VERSION = 1
 
@@ -25,6 +25,8 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "platforms": list(f.platforms),
                 "message": f.message,
                 "fix": _fix(f.fix),
+                # added in 1.2 (additive): the one-line form of `message`
+                "summary": f.short,
             }
             for f in report.findings
         ],
@@ -42,6 +44,51 @@ def as_dict(report: Report) -> dict[str, Any]:
             }
             for plan in report.plans
         ],
+        # added in 1.2 (additive): what was modelled and why
+        "selection": selection(report.selection, report.platforms),
+    }
+
+
+def selection(chosen: PlatformSelection | None, labels: tuple[str, ...]) -> dict[str, Any]:
+    """The `selection` object: `how` ("option", "configuration", "detected", "default"),
+    `source`, `platforms` (what was modelled, each with its evidence), `detected` (what the
+    repository's deployment configuration says, whatever `how` is) and `ignored` (markers that
+    selected nothing, and why)."""
+    if chosen is None:
+        return {
+            "how": "option",
+            "source": "",
+            "platforms": [{"label": label} for label in labels],
+            "detected": [],
+            "ignored": [],
+        }
+    return {
+        "how": chosen.how,
+        "source": chosen.source,
+        "platforms": [_target(t) for t in chosen.targets],
+        "detected": [_target(t) for t in chosen.detected],
+        "ignored": [_evidence(e) for e in chosen.ignored],
+    }
+
+
+def _target(target: Target) -> dict[str, Any]:
+    return {
+        "label": target.name,
+        "platform": target.platform,
+        "release": target.release or None,
+        "via": target.via or None,
+        "modelled": target.modelled,
+        "note": target.note or None,
+        "evidence": [_evidence(e) for e in target.evidence],
+    }
+
+
+def _evidence(evidence: Evidence) -> dict[str, Any]:
+    return {
+        "file": evidence.file or None,
+        "line": evidence.line,
+        "marker": evidence.marker,
+        "source": evidence.source or None,
     }
 
 

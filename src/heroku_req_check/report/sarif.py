@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from .. import HOME_URL, __version__
@@ -177,7 +178,8 @@ def as_dict(report: Report, prefix: str = "") -> dict[str, Any]:
             "ruleId": finding.rule,
             "ruleIndex": rule_ids.index(finding.rule),
             "level": LEVELS[finding.severity],
-            "message": {"text": finding.message},
+            # SARIF 2.1.0 3.11.4: the first sentence is the summary viewers list
+            "message": {"text": f"{finding.short}. {finding.message}"},
             "locations": [_location(uri(finding.file), finding.line)],
             "partialFingerprints": {
                 FINGERPRINT_KEY: _fingerprint(finding.rule, uri(finding.file), finding.package)
@@ -213,10 +215,29 @@ def as_dict(report: Report, prefix: str = "") -> dict[str, Any]:
                     "id": f"heroku-req-check/{prefix}/" if prefix else "heroku-req-check/"
                 },
                 "results": results,
-                "properties": {"platforms": list(report.platforms)},
+                "properties": {
+                    "platforms": list(report.platforms),
+                    # what was modelled and why (the JSON report's `selection`)
+                    "selection": _selection(report, uri),
+                },
             }
         ],
     }
+
+
+def _selection(report: Report, uri: Callable[[str], str]) -> dict[str, Any]:
+    from .json_out import selection
+
+    chosen = selection(report.selection, report.platforms)
+    for key in ("platforms", "detected"):
+        for target in chosen[key]:
+            for evidence in target["evidence"]:
+                if evidence["file"]:
+                    evidence["file"] = uri(evidence["file"])
+    for evidence in chosen["ignored"]:
+        if evidence["file"]:
+            evidence["file"] = uri(evidence["file"])
+    return chosen
 
 
 def render(report: Report, prefix: str = "") -> str:

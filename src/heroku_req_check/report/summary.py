@@ -1,8 +1,12 @@
-"""The Markdown job summary: counts, a findings table, fixes to copy, and the tree."""
+"""The Markdown job summary: the platforms modelled and why, counts, a findings table, fixes
+to copy, the tree, and each rule's story once (not per finding)."""
 
 from __future__ import annotations
 
-from ..model import Report
+from collections.abc import Callable
+
+from ..model import Evidence, PlatformSelection, Report, Target
+from .explain import explain
 
 # GITHUB_STEP_SUMMARY shows at most 1 MiB per step.
 MAX_BYTES = 1024 * 1024 - 4096
@@ -26,10 +30,10 @@ def render(report: Report, link_base: str = "", hidden_annotations: int = 0) -> 
     errors = sum(1 for f in report.findings if f.severity == "error")
     warnings = sum(1 for f in report.findings if f.severity == "warning")
     out = ["## heroku-req-check", ""]
+    out += _selection(report.selection, report.platforms, link)
     out.append(
         f"**{errors} error(s), {warnings} warning(s), {len(report.problems)} problem(s)** "
-        f"in {len(tree.files)} requirements file(s) from `{tree.root}`; "
-        f"platforms: {', '.join(report.platforms)}."
+        f"in {len(tree.files)} requirements file(s) from `{tree.root}`."
     )
     out.append("")
     if hidden_annotations:
@@ -39,20 +43,28 @@ def render(report: Report, link_base: str = "", hidden_annotations: int = 0) -> 
             "",
         ]
     if report.findings:
-        out += ["| | Where | Package | Platforms | What happens |", "|---|---|---|---|---|"]
+        out += ["| | Where | Package | What happens | Rule |", "|---|---|---|---|---|"]
         for f in report.findings:
             icon = {"error": ":x:", "warning": ":warning:", "notice": ":information_source:"}[
                 f.severity
             ]
             out.append(
-                f"| {icon} | {link(f.file, f.line)} | `{f.package}` "
-                f"| {_cell(', '.join(f.platforms))} | {_cell(f.message)} |"
+                f"| {icon} | {link(f.file, f.line)} | `{f.package}` | {_cell(f.short)} "
+                f"| `{f.rule}` |"
             )
         out.append("")
         fixes = [f.fix for f in report.findings if f.fix and f.fix.action == "insert"]
         if fixes:
             root_lines = sorted({fix.text for fix in fixes})
             out += [f"Add to `{tree.root}`:", "", "```text", *root_lines, "```", ""]
+            moved = sorted({fix.remove for fix in fixes if fix.remove})
+            if moved:
+                out += [
+                    f"- and delete line {line} of `{file}`: the release's pip rejects a name "
+                    "given twice"
+                    for file, line in moved
+                ]
+                out.append("")
         respell = [f.fix for f in report.findings if f.fix and f.fix.action == "replace"]
         for fix in respell:
             out += [f"In `{fix.file}`, make line {fix.line} read:", "", "```text", fix.text]
@@ -78,6 +90,7 @@ def render(report: Report, link_base: str = "", hidden_annotations: int = 0) -> 
         out.append("")
     out += ["### Requirements tree", ""]
     out += _tree_lines(report)
+    out += _why(report)
     text = "\n".join(out) + "\n"
     if len(text.encode()) > MAX_BYTES:
         text = (
@@ -85,6 +98,67 @@ def render(report: Report, link_base: str = "", hidden_annotations: int = 0) -> 
             + "\n\n_(summary cut at GitHub's 1 MiB limit)_\n"
         )
     return text
+
+
+def _selection(
+    selection: PlatformSelection | None,
+    labels: tuple[str, ...],
+    link: Callable[[str, int | None], str],
+) -> list[str]:
+    """What was modelled and the evidence for each platform, first."""
+    if selection is None:
+        return [f"Platforms: {', '.join(labels)}.", ""]
+    if selection.how == "default":
+        names = ", ".join(f"`{t.name}`" for t in selection.targets)
+        return [
+            f"Platforms: {names}: no deployment configuration was found, so every catalogued "
+            "platform is checked at its current release (name yours with the `platform` "
+            "input or the configuration file's `platforms`).",
+            "",
+        ]
+    if selection.how in ("option", "configuration"):
+        names = ", ".join(f"`{t.name}`" for t in selection.targets)
+        out = [f"Platforms: {names}, from {selection.source}.", ""]
+        if selection.detected:
+            found = "; ".join(_target(t) for t in selection.detected)
+            out += [f"The repository's deployment configuration says: {found}.", ""]
+        return out
+    out = ["Platforms, from the repository's deployment configuration:", ""]
+    for target in selection.targets:
+        out.append(f"- {_target(target)}")
+        out += [f"  - {_evidence(e, link)}" for e in target.evidence]
+        if target.note:
+            out.append(f"  - note: {_cell(target.note)}")
+    out += [f"- not selected: {_evidence(e, link)}" for e in selection.ignored]
+    return [*out, ""]
+
+
+def _target(target: Target) -> str:
+    text = f"`{target.name}`" + (f" via {target.via}" if target.via else "")
+    if not target.modelled:
+        text += " (not modelled in this version: no rules run for it)"
+    return text
+
+
+def _evidence(evidence: Evidence, link: Callable[[str, int | None], str]) -> str:
+    where = f"{link(evidence.file, evidence.line)}: " if evidence.file else ""
+    source = f" ({_cell(evidence.source)})" if evidence.source else ""
+    return f"{where}{_cell(evidence.marker)}{source}"
+
+
+def _why(report: Report) -> list[str]:
+    """Each rule behind a finding, once: what its step does and the selected releases'
+    detection lines with their sources."""
+    labels: dict[str, list[str]] = {}
+    for finding in report.findings:
+        labels.setdefault(finding.rule.partition(":")[0], []).extend(finding.platforms)
+    out: list[str] = []
+    for rule_id, platforms in labels.items():
+        story = explain(rule_id, platforms)
+        if story:
+            out += ["", f"<details><summary><code>{rule_id}</code>: why</summary>", ""]
+            out += ["```text", *story.rstrip("\n").splitlines(), "```", "", "</details>"]
+    return ["", "### Why", *out] if out else []
 
 
 def _tree_lines(report: Report) -> list[str]:

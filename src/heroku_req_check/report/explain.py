@@ -1,0 +1,131 @@
+"""A rule's full story (what the step does, each release's detection line and its source), for
+`--explain RULE`, `--verbose` and the job summary: said once per rule, not per finding."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .. import catalog
+from ..catalog import PlanSpec, Platform, Rule
+
+
+def find_rule(rule_id: str) -> tuple[Platform, Rule] | None:
+    """The catalog rule behind `rule_id` (its `:case`/`:broken`/`:overmatch` variants too)."""
+    base = rule_id.strip().partition(":")[0]
+    for platform in catalog.load():
+        for rule in platform.rules:
+            if rule.id == base:
+                return platform, rule
+    return None
+
+
+def releases_of(platform: Platform, labels: Iterable[str]) -> set[int]:
+    """The releases that labels like `heroku@v3-v11` or `heroku@v42` name (a label of an
+    unversioned platform names its one release)."""
+    releases: set[int] = set()
+    for label in labels:
+        name, _, version = label.partition("@")
+        if name != platform.name:
+            continue
+        if not version or not platform.versioned:
+            releases.update(platform.releases)
+            continue
+        first, _, last = version.partition("-")
+        low, high = int(first.lstrip("v")), int((last or first).lstrip("v"))
+        releases.update(r for r in platform.releases if low <= r <= high)
+    return releases
+
+
+def explain(rule_id: str, labels: Iterable[str] = ()) -> str | None:
+    """The rule's story; with `labels` (a finding's platforms), only the releases they cover.
+    None when there is no such rule or variant."""
+    found = find_rule(rule_id)
+    variant = rule_id.strip().partition(":")[2]
+    if found is None or variant not in ("", "case", "broken", "overmatch"):
+        return None
+    platform, rule = found
+    wanted = releases_of(platform, labels)
+    lines = [f"{rule.id} ({platform.title}, severity {rule.severity})", ""]
+    if rule.summary:
+        lines.append(f"{rule.summary}.")
+    lines += [
+        f"When the buildpack detects it: it {rule.on_detect}.",
+        f"When it misses it: {rule.when_missed}.",
+    ]
+    if rule.needs:
+        needs = [f"{key}[{extra}]" if extra else key for key, extra in rule.needs]
+        lines.append(f"Needed by (PEP 503 names): {', '.join(needs)}")
+    if rule.exempt:
+        exempt = ", ".join(f"{key}[{extra}]" for key, extra in rule.exempt)
+        lines.append(f"Never needed by: {exempt}")
+    if rule.fix_with:
+        lines.append(f"For a need the step cannot see by name, the fix adds: {rule.fix_with}")
+    if rule.vcs:
+        lines.append(f"Requirements using: {', '.join(s + '+' for s in rule.vcs)}")
+    if (rule.packages or rule.vcs) and not wanted:
+        lines += [
+            "",
+            "Variants: the rule id alone = declared where the release does not read; "
+            "':case' = a release compares names case-sensitively and the spelling "
+            "differs (the fix respells the line); ':broken' = a release never detects "
+            "it (no fix); ':overmatch' = the detector fires on text that installs "
+            "nothing, with a real consequence.",
+        ]
+    heading = "Releases and what they run:"
+    if wanted:
+        heading = "The selected releases and what they run:"
+    lines += ["", heading]
+    for era in rule.eras:
+        if wanted and not any(era.first <= r <= era.last for r in wanted):
+            continue
+        stack = f" (only on the {era.stack} stack)" if era.stack else ""
+        span = f"v{era.first}-v{era.last}" if platform.versioned else "current release"
+        lines.append(f"  {span} [{era.detector}]{stack}: {era.command}")
+        if era.note:
+            lines.append(f"      note: {era.note}")
+        pips = sorted({platform.pip_for(r) for r in range(era.first, era.last + 1)} - {""})
+        for label, value in (
+            ("only when one of these exists", ", ".join(era.requires)),
+            ("only when it also uses", ", ".join(era.with_packages)),
+            ("only when a .py file matches", era.requires_code),
+            ("also detected when a .py file matches", era.detected_by_code),
+            ("turned off by any text containing", ", ".join(era.unless)),
+            ("a generated start command: moot with a Procfile", era.step == "start"),
+            ("when missed here", era.when_missed),
+            ("the fix deploys only when a .py file matches", era.fix_requires_code),
+            ("over-match", era.overmatch),
+            ("installs with pip", ", ".join(pips)),
+        ):
+            if value is True:
+                lines.append(f"      {label}")
+            elif value:
+                lines.append(f"      {label}: {value}")
+        lines.append(
+            f"      source: {era.source.repo} {era.source.tag} "
+            f"({era.source.commit[:12]}) {era.source.path}"
+        )
+    if platform.plan is not None and not wanted:
+        lines += ["", *_plan_lines(platform.plan)]
+    return "\n".join(lines) + "\n"
+
+
+def _plan_lines(plan: PlanSpec) -> list[str]:
+    """What decides whether the platform's steps run at all (plans.py), for --explain."""
+    lines = ["Build plan (the rule applies only when it runs):"]
+    if plan.providers:
+        order = ", ".join(p.title for p in plan.providers)
+        lines += [
+            f"  providers, first detected wins: {order}",
+            f"      source: {plan.providers_source}",
+        ]
+    if plan.procfile:
+        lines += [
+            f"  a Procfile's {', '.join(plan.procfile)} process is the start command",
+            f"      source: {plan.procfile_source}",
+        ]
+    for config in plan.start_configs:
+        lines += [
+            f"  {config.file} {config.key} is the start command",
+            f"      source: {config.source}",
+        ]
+    return lines
