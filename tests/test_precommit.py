@@ -14,6 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from heroku_req_check import digest
+from heroku_req_check.scan import scan
+from heroku_req_check.tree import make_reader, walk
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "examples" / "seed-app"
 
@@ -73,7 +77,12 @@ def test_fix_hook_adds_the_line_and_fails_for_review(tmp_path: Path, precommit_h
     # comment that makes Railpack copy the nested file into its install step
     after = (repo / "requirements.txt").read_bytes()
     assert after.startswith(before)
-    assert sorted(after[len(before) :].decode().splitlines()) == [
+    added = after[len(before) :].decode().splitlines()
+    # and the tree digest, for the platforms whose caches are keyed on the root file's bytes
+    assert [line for line in added if line.startswith(digest.PREFIX)] == [
+        digest.line_for(tree_digest(repo))
+    ]
+    assert sorted(line for line in added if not line.startswith(digest.PREFIX)) == [
         "# file:// (heroku-req-check: this text makes railpack copy the whole app before pip "
         "install)",
         "psycopg2==2.9.10",
@@ -98,3 +107,48 @@ def test_hooks_skip_commits_without_requirements_files(
     proc = try_repo(repo, precommit_home, "heroku-req-check", "--files", "README.md")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "(no files to check)Skipped" in proc.stdout
+
+
+def tree_digest(repo: Path) -> str:
+    tree = walk(repo)
+    read = make_reader(repo, tree)
+    return digest.compute(digest.inputs(tree, read), read)
+
+
+def digest_lines(repo: Path) -> list[str]:
+    text = (repo / "requirements.txt").read_text()
+    return [line for line in text.splitlines() if line.startswith(digest.PREFIX)]
+
+
+def test_fix_hook_keeps_the_tree_digest_current_across_commits(
+    tmp_path: Path, precommit_home: Path
+) -> None:
+    repo = tmp_path / "app"
+    (repo / "requirements").mkdir(parents=True)
+    (repo / "requirements.txt").write_text("-r requirements/base.txt\n")
+    (repo / "requirements/base.txt").write_text("six==1.16.0\n")
+    (repo / ".heroku-req-check.toml").write_text('platforms = ["google"]\n')
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "init")
+    # first commit with the hook: it writes the digest and fails so the change is reviewed
+    first = try_repo(repo, precommit_home, "heroku-req-check-fix", "--all-files")
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert digest_lines(repo) == [digest.line_for(tree_digest(repo))]
+    git(repo, "commit", "-qam", "digest")
+    clean = try_repo(repo, precommit_home, "heroku-req-check-fix", "--all-files")
+    assert clean.returncode == 0, clean.stdout + clean.stderr  # nothing left to change
+    written = digest_lines(repo)
+    # a later commit edits only the included file: the hook moves the digest with it
+    (repo / "requirements/base.txt").write_text("six==1.16.0\nattrs==23.1.0\n")
+    git(repo, "add", "-A")
+    edit = try_repo(
+        repo, precommit_home, "heroku-req-check-fix", "--files", "requirements/base.txt"
+    )
+    assert edit.returncode == 1, edit.stdout + edit.stderr
+    assert digest_lines(repo) == [digest.line_for(tree_digest(repo))] != written
+    git(repo, "commit", "-qam", "edit")
+    check = try_repo(repo, precommit_home, "heroku-req-check", "--all-files")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "google/dependency-cache" not in check.stdout  # (a warning: it would not fail)
+    assert scan(repo).findings == []

@@ -148,7 +148,7 @@ def list_rules() -> str:
         for rule in platform.rules:
             for era in rule.eras:
                 versions = (
-                    f"{platform.name}@v{era.first}-v{era.last}"
+                    f"{platform.name}@{platform.span(era.first, era.last)}"
                     if platform.versioned
                     else f"{platform.name} (current)"
                 )
@@ -199,7 +199,9 @@ def explain(rule_id: str) -> str | None:
             lines += ["", "Releases and what they run:"]
             for era in rule.eras:
                 stack = f" (only on the {era.stack} stack)" if era.stack else ""
-                span = f"v{era.first}-v{era.last}" if platform.versioned else "current release"
+                span = (
+                    platform.span(era.first, era.last) if platform.versioned else "current release"
+                )
                 lines.append(f"  {span} [{era.detector}]{stack}: {era.command}")
                 if era.note:
                     lines.append(f"      note: {era.note}")
@@ -220,6 +222,16 @@ def explain(rule_id: str) -> str | None:
                         lines.append(f"      {label}")
                     elif value:
                         lines.append(f"      {label}: {value}")
+                for choice in era.choices:
+                    gives = f" -> {choice.gives}" if choice.gives else ""
+                    patterns = " or ".join(choice.patterns)
+                    lines.append(
+                        f"      {choice.spelling}: {patterns}{gives}"
+                        if patterns
+                        else f"      fix line: {choice.spelling}"
+                    )
+                if era.fallback:
+                    lines.append(f"      otherwise: {era.fallback}")
                 lines.append(
                     f"      source: {era.source.repo} {era.source.tag} "
                     f"({era.source.commit[:12]}) {era.source.path}"
