@@ -272,7 +272,9 @@ CASES = [
             "pyproject.toml": '[project]\nname = "x"\nversion = "1"\ndependencies = ["uvicorn"]\n',
             "main.py": "",
         },
-        [],  # (the pyproject.toml declaration is reported once the tree reads project metadata)
+        # pip installs uvicorn from pyproject.toml (the tree reads the project's metadata), but
+        # the regexps read only requirements.txt's text: the fallback gunicorn command
+        [(ENTRY, "pyproject.toml", 4, "uvicorn")],
         "G pyproject.go:528-537 IsPyprojectEnabled is false with both files: only the text counts",
     ),
 ]
