@@ -8,7 +8,7 @@ import re
 import pytest
 
 from heroku_req_check import catalog
-from heroku_req_check.catalog import SelectionError, select
+from heroku_req_check.catalog import SelectionError, format_ranges, select
 from heroku_req_check.detectors import parse_shell
 
 ERAS = [(p, r, e) for p in catalog.load() for r in p.rules for e in r.eras]
@@ -43,12 +43,25 @@ def test_selection() -> None:
     everything = select([])
     assert {s.platform.name for s in everything} == {p.name for p in catalog.load()}
     for selection in everything:
-        assert selection.releases == frozenset(selection.platform.releases)
+        # every release, or the current one where the history is modelled for pinning only
+        wanted = selection.platform.releases
+        if selection.platform.default == "latest":
+            wanted = (selection.platform.latest,)
+        assert selection.releases == frozenset(wanted)
     assert select(["heroku@latest"])[0].releases == {351}
     assert select(["heroku@v42"])[0].releases == {42}
-    assert select(["scalingo@v100"])[0].platform.name == "heroku"
-    assert select(["scalingo"])[0].releases == {351}  # what Scalingo runs today
-    assert select(["dokku"])[0].releases == {351}
+    # aliases run one Heroku classic release under their own name, and say which
+    scalingo = select(["scalingo@v100"])[0]
+    assert (scalingo.platform.name, scalingo.platform.alias_of) == ("scalingo", "heroku")
+    assert scalingo.platform.rules == select(["heroku"])[0].platform.rules
+    # Scalingo merges upstream v347 (Scalingo/python-buildpack 66b788ad); herokuish bundles
+    # v344 (buildpacks/buildpack-python/buildpack-version); DigitalOcean's docs say 322;
+    # Koyeb's heroku/22 builder shims the current classic buildpack
+    expected = {"scalingo": 347, "dokku": 344, "digitalocean": 322, "koyeb": 351}
+    for alias, release in expected.items():
+        chosen = select([alias])[0]
+        assert chosen.releases == {release}, alias
+        assert format_ranges(chosen.platform, chosen.releases) == [f"{alias} (heroku@v{release})"]
     assert select(["cf"])[0].platform.name == "cloudfoundry"
     assert 22 not in select(["heroku@v20-v30"])[0].releases
     for bad in ("heroku@v22", "nope", "heroku@vX"):
@@ -61,11 +74,14 @@ def test_no_two_rules_model_the_same_step_for_the_same_packages() -> None:
     releases would give two verdicts for one step: a contradiction or a duplicate."""
     ids = [r.id for p in catalog.load() for r in p.rules]
     assert len(ids) == len(set(ids))
-    seen: dict[tuple[str, frozenset[str], str], list[tuple[int, int, str]]] = {}
+    seen: dict[tuple[str, frozenset[str] | str, str], list[tuple[int, int, str]]] = {}
     for platform in catalog.load():
         for rule in platform.rules:
             for era in rule.eras:
-                key = (platform.name, frozenset(rule.packages or rule.vcs), era.command)
+                # a rule about something other than a package (a cache that keeps removed
+                # packages, a cache keyed on the root file) asks its own question of the step
+                about = frozenset(rule.packages or rule.vcs) or rule.id
+                key = (platform.name, about, era.command)
                 for first, last, other in seen.get(key, []):
                     assert last < era.first or era.last < first, (rule.id, other, era.command)
                 seen.setdefault(key, []).append((era.first, era.last, rule.id))

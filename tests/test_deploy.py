@@ -173,7 +173,7 @@ MARKERS: list[tuple[str, dict[str, str], list[str], str]] = [
     (
         "cf-python-buildpack",
         {"manifest.yml": "applications:\n- name: x\n  buildpacks:\n  - python_buildpack\n"},
-        ["cloudfoundry"],
+        ["cloudfoundry@latest"],
         CF_DOC,
     ),
     (
@@ -182,19 +182,19 @@ MARKERS: list[tuple[str, dict[str, str], list[str], str]] = [
             "manifest.yml": "applications:\n- name: x\n  buildpacks:\n"
             "  - https://github.com/cloudfoundry/python-buildpack.git#v1.8.10\n"
         },
-        ["cloudfoundry"],
-        CF_DOC + " (URL#tag; only the current release is modelled)",
+        ["cloudfoundry@v1.8.10"],
+        CF_DOC + " (URL#tag: the pinned release)",
     ),
     (
         "cf-detected",
         {"manifest.yml": "applications:\n- name: x\n  memory: 256M\n"},
-        ["cloudfoundry"],
+        ["cloudfoundry@latest"],
         CF_DOC + " (no buildpack: cf push detects it)",
     ),
     (
         "cf-legacy-buildpack-key",
         {"manifest.yaml": "applications:\n- name: x\n  buildpack: python_buildpack\n"},
-        ["cloudfoundry"],
+        ["cloudfoundry@latest"],
         CF_DOC + " (deprecated buildpack:)",
     ),
     (
@@ -599,7 +599,7 @@ def test_several_targets_select_all_of_them(tmp_path: Path) -> None:
     )
     assert selected(tmp_path) == [
         "heroku@latest",
-        "cloudfoundry",
+        "cloudfoundry@latest",
         "nixpacks via railway",
         "google via app engine",
         "docker",
@@ -630,8 +630,8 @@ def test_no_evidence_means_every_platform_at_its_current_release(tmp_path: Path)
         (["heroku@all"], ["heroku@all"]),
         (["heroku@v42"], ["heroku@v42"]),
         (["heroku@v3-v184"], ["heroku@v3-v184"]),
-        (["dokku"], ["heroku@latest"]),
-        (["scalingo@v300"], ["heroku@v300"]),
+        (["dokku"], ["dokku (heroku@v344)"]),
+        (["scalingo@v300"], ["scalingo (heroku@v300)"]),
         (["all"], [p.name + "@all" if len(p.releases) > 1 else p.name for p in catalog.load()]),
     ],
 )

@@ -142,7 +142,10 @@ def test_fixes_install_with_the_release_pip(version: str, tmp_path: Path) -> Non
         if not fixes:
             continue
         apply_fixes(app, report)
-        assert scan(app, platforms=[f"heroku@{release}"]).findings == []
+        # every fixable finding is cured (a release that never detects the package, `:broken`,
+        # has no fix; v167+ also get the tree digest, a comment pip ignores)
+        left = scan(app, platforms=[f"heroku@{release}"]).findings
+        assert [f for f in left if not f.rule.endswith(":broken")] == []
         fixed.append(app / "requirements.txt")
         declared = {(d.file, d.line): d.text for d in report.tree.declarations}
         with open(copy / "requirements.txt", "a") as root:  # what a copy would have done

@@ -14,6 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from heroku_req_check import digest
+from heroku_req_check.scan import scan
+from heroku_req_check.tree import make_reader, walk
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "examples" / "seed-app"
 
@@ -66,15 +70,22 @@ def test_hooks_leave_a_heroku_app_on_todays_release_alone(
     tmp_path: Path, precommit_home: Path
 ) -> None:
     # the example app deploys to Heroku (app.json names heroku/python, a Procfile): the hooks
-    # model Heroku's current release, which reads the whole tree, so nothing is reported and
-    # no Railpack comment is written into a Heroku app's requirements.txt
+    # model Heroku's current release, which reads the whole tree; its only trap is the build
+    # cache keyed on the root file's bytes (a notice, which fails nothing), and the fix hook
+    # writes the tree digest for it: no Railpack comment in a Heroku app's requirements.txt
     repo = app_repo(tmp_path)
     before = (repo / "requirements.txt").read_bytes()
     proc = try_repo(repo, precommit_home, "heroku-req-check", "--all-files")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # a notice fails nothing
     proc = try_repo(repo, precommit_home, "heroku-req-check-fix", "--all-files")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert (repo / "requirements.txt").read_bytes() == before
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # files were modified
+    after = (repo / "requirements.txt").read_bytes()
+    assert after.startswith(before)
+    [added] = after[len(before) :].decode().splitlines()
+    assert added.startswith("# heroku-req-check: tree sha256:")
+    proc = try_repo(repo, precommit_home, "heroku-req-check-fix", "--all-files")
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # the digest is current: no edit
+    assert (repo / "requirements.txt").read_bytes() == after
 
 
 def test_check_hook_follows_the_pinned_release(tmp_path: Path, precommit_home: Path) -> None:
@@ -113,17 +124,25 @@ def test_fix_hook_with_every_platform_configured(tmp_path: Path, precommit_home:
     # makes Railpack copy the nested file into its install step
     after = (repo / "requirements.txt").read_bytes()
     assert after.startswith(before)
-    assert sorted(after[len(before) :].decode().splitlines()) == [
+    added = after[len(before) :].decode().splitlines()
+    # and the tree digest, for the platforms whose caches are keyed on the root file's bytes
+    assert [line for line in added if line.startswith(digest.PREFIX)] == [
+        digest.line_for(tree_digest(repo))
+    ]
+    assert sorted(line for line in added if not line.startswith(digest.PREFIX)) == [
         "# file:// (heroku-req-check: this text makes railpack copy the whole app before pip "
         "install)",
         "psycopg2==2.9.10",
         "pylibmc==1.6.3",
     ]
     again = try_repo(repo, precommit_home, "heroku-req-check", "--all-files")
-    # what is left: the releases that never detect pylibmc anywhere (v81, v104), which no edit
-    # can fix
+    # what is left has no fix: the releases that never detect pylibmc anywhere (v81, v104,
+    # v164-v184), and Cloud Foundry v1.6.0-v1.6.23, which ran pip on a copy of the root file
+    # (any include fails there: deploy with a later release)
     findings = [line for line in again.stdout.splitlines() if ": error " in line]
-    assert findings and all(":broken " in line for line in findings), again.stdout
+    assert findings and all(
+        ":broken " in line or "cloudfoundry@v1.6.0-v1.6.23" in line for line in findings
+    ), again.stdout
 
 
 def test_hooks_run_when_deployment_configuration_changes(
@@ -141,3 +160,48 @@ def test_hooks_skip_commits_without_requirements_files(
     proc = try_repo(repo, precommit_home, "heroku-req-check", "--files", "README.md")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "(no files to check)Skipped" in proc.stdout
+
+
+def tree_digest(repo: Path) -> str:
+    tree = walk(repo)
+    read = make_reader(repo, tree)
+    return digest.compute(digest.inputs(tree, read), read)
+
+
+def digest_lines(repo: Path) -> list[str]:
+    text = (repo / "requirements.txt").read_text()
+    return [line for line in text.splitlines() if line.startswith(digest.PREFIX)]
+
+
+def test_fix_hook_keeps_the_tree_digest_current_across_commits(
+    tmp_path: Path, precommit_home: Path
+) -> None:
+    repo = tmp_path / "app"
+    (repo / "requirements").mkdir(parents=True)
+    (repo / "requirements.txt").write_text("-r requirements/base.txt\n")
+    (repo / "requirements/base.txt").write_text("six==1.16.0\n")
+    (repo / ".heroku-req-check.toml").write_text('platforms = ["google"]\n')
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "init")
+    # first commit with the hook: it writes the digest and fails so the change is reviewed
+    first = try_repo(repo, precommit_home, "heroku-req-check-fix", "--all-files")
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert digest_lines(repo) == [digest.line_for(tree_digest(repo))]
+    git(repo, "commit", "-qam", "digest")
+    clean = try_repo(repo, precommit_home, "heroku-req-check-fix", "--all-files")
+    assert clean.returncode == 0, clean.stdout + clean.stderr  # nothing left to change
+    written = digest_lines(repo)
+    # a later commit edits only the included file: the hook moves the digest with it
+    (repo / "requirements/base.txt").write_text("six==1.16.0\nattrs==23.1.0\n")
+    git(repo, "add", "-A")
+    edit = try_repo(
+        repo, precommit_home, "heroku-req-check-fix", "--files", "requirements/base.txt"
+    )
+    assert edit.returncode == 1, edit.stdout + edit.stderr
+    assert digest_lines(repo) == [digest.line_for(tree_digest(repo))] != written
+    git(repo, "commit", "-qam", "edit")
+    check = try_repo(repo, precommit_home, "heroku-req-check", "--all-files")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "google/dependency-cache" not in check.stdout  # (a warning: it would not fail)
+    assert scan(repo).findings == []

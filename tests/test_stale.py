@@ -68,9 +68,17 @@ def test_nested_removal_with_identical_root_is_reported(tmp_path: Path) -> None:
     [
         ("heroku@v100", False, 1),  # pip-uninstall never sees nested removals
         ("heroku@v100", True, 1),
+        ("heroku@v166", True, 1),  # the last release without the root-file diff
+        # archive/v167 bin/steps/python:113 `if ! diff ...; then rm -rf .heroku/python`:
+        # a changed root wipes the cache (pip-diff, until v185, then has nothing to do)
+        ("heroku@v167", False, 1),
+        ("heroku@v170", True, 0),
+        # archive/v169-v262 bin/steps/python:105 (diff), v263+ lib/cache.sh (cmp): no gap
+        ("heroku@v200", False, 1),
+        ("heroku@v200", True, 0),
+        ("heroku@v262", False, 1),
         ("heroku@v300", False, 1),  # the cache survives an identical root file
         ("heroku@v300", True, 0),
-        ("heroku@v200", False, 0),  # neither mechanism is catalogued for v186-v262
     ],
 )
 def test_eras(tmp_path: Path, platform: str, root_changed: bool, expected: int) -> None:
@@ -80,8 +88,8 @@ def test_eras(tmp_path: Path, platform: str, root_changed: bool, expected: int) 
     app = repo_with(tmp_path, BASE, head)
     report = scan(app, platforms=[platform], base="HEAD~1")
     assert len(stale(report)) == expected
-    if expected and platform == "heroku@v100":
-        assert stale(report)[0].fix is None  # no edit helps v43-v185: purge the cache
+    if expected and platform in ("heroku@v100", "heroku@v166"):
+        assert stale(report)[0].fix is None  # no edit helps v43-v166: purge the cache
 
 
 def test_moves_and_root_removals_are_not_stale(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Heroku v43-v80 and v82-v185 uninstall what `pip-diff --stale` lists: the names pip parses
+"""Heroku v43-v80 and v82-v166 uninstall what `pip-diff --stale` lists: the names pip parses
 from a copy of the *previous* root file (its `-r` lines resolved against today's nested files)
 that pip does not parse from today's root file. What the last deploy installed and neither
 today's tree nor that list accounts for stays installed: the stale packages. The oracle runs
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -93,16 +94,34 @@ def materialise(where: Path, files: dict[str, str]) -> Path:
     return where
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(base=trees(), head=trees())
-def test_stale_findings_match_pip_diff(
-    base: dict[str, str], head: dict[str, str], tmp_path: Path
-) -> None:
+def cache_keeps(base: Path, head: Path, command: str) -> set[str]:
+    """What a v167+ deploy of `head` keeps from a deploy of `base`: the buildpack's own root-file
+    comparison, run for real (`diff` in archive/v169-v262 bin/steps/python:105, `cmp --silent`
+    in v263+ lib/cache.sh), decides whether the cached packages are wiped; pip's parser says
+    what each deploy installed."""
+    installed = {canonical_key(n) for n in pip_names(base, "requirements.txt") or []}
+    wanted = pip_names(head, "requirements.txt")
+    if wanted is None:
+        return set()  # pip install -r fails: the build fails, nothing is deployed
+    same = (
+        subprocess.run(
+            [
+                "bash",
+                "-c",
+                f'{command} "$0" "$1" >/dev/null 2>&1',
+                str(base / "requirements.txt"),
+                str(head / "requirements.txt"),
+            ],
+            check=False,
+        ).returncode
+        == 0
+    )
+    return installed - {canonical_key(n) for n in wanted} if same else set()
+
+
+def history(base: dict[str, str], head: dict[str, str], tmp_path: Path) -> tuple[Path, Path, Path]:
     work = tmp_path / str(len(list(tmp_path.iterdir())))
-    expected = still_installed(materialise(work / "base", base), materialise(work / "head", head))
-    event(f"stale packages: {min(len(expected), 2)}")  # --hypothesis-show-statistics
+    base_dir, head_dir = materialise(work / "base", base), materialise(work / "head", head)
     repo = materialise(work / "repo", base)
     git(repo, "init", "-q")
     git(repo, "add", "-A")
@@ -117,6 +136,53 @@ def test_stale_findings_match_pip_diff(
         (repo / name).write_text(text)
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "head", "--allow-empty")
+    return base_dir, head_dir, repo
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(base=trees(), head=trees())
+def test_stale_findings_match_pip_diff(
+    base: dict[str, str], head: dict[str, str], tmp_path: Path
+) -> None:
+    base_dir, head_dir, repo = history(base, head, tmp_path)
+    expected = still_installed(base_dir, head_dir)
+    event(f"stale packages: {min(len(expected), 2)}")  # --hypothesis-show-statistics
     report = scan(repo, platforms=["heroku@v100"], base="HEAD~1")
     got = {f.package for f in report.findings if f.rule == "heroku/stale-packages"}
     assert got == expected, (base, head)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    base=trees(),
+    head=trees(),
+    release=st.sampled_from(
+        [
+            ("heroku@v169", "diff"),
+            ("heroku@v262", "diff"),
+            ("heroku@v263", "cmp --silent"),
+            ("heroku@v351", "cmp --silent"),
+        ]
+    ),
+    touch_root=st.booleans(),
+)
+def test_stale_findings_match_the_root_file_cache(
+    base: dict[str, str],
+    head: dict[str, str],
+    release: tuple[str, str],
+    touch_root: bool,
+    tmp_path: Path,
+) -> None:
+    if not touch_root:
+        head = {**head, "requirements.txt": base["requirements.txt"]}  # the usual nested edit
+    base_dir, head_dir, repo = history(base, head, tmp_path)
+    platform, command = release
+    expected = cache_keeps(base_dir, head_dir, command)
+    event(f"stale packages: {min(len(expected), 2)}")
+    report = scan(repo, platforms=[platform], base="HEAD~1")
+    got = {f.package for f in report.findings if f.rule == "heroku/stale-packages"}
+    assert got == expected, (base, head, platform)

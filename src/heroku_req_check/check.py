@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -88,10 +89,31 @@ def _moot(era: Era, plan: BuildPlan | None, tree: RequirementsTree) -> bool:
 def plans_for(
     tree: RequirementsTree, selections: Iterable[Selection], read: Reader
 ) -> dict[str, BuildPlan]:
-    """Each selected platform's build plan for this app (plans.py), by platform name."""
-    return {
-        s.platform.name: plan_for(s.platform, tree.repo_dir, read, tree.scan_id) for s in selections
-    }
+    """Each selected platform's build plan for this app (plans.py), by platform name. An alias
+    (`digitalocean`) says which release of which platform it runs, and where that is stated."""
+    plans = {}
+    for s in selections:
+        plan = plan_for(s.platform, tree.repo_dir, read, tree.scan_id)
+        if s.platform.alias_of:
+            runs = ", ".join(
+                f"{s.platform.alias_of}@{s.platform.span(min(r), max(r))}"
+                for r in _runs(s.platform, s.releases)
+            )
+            fact = f"{s.platform.title} runs {runs} ({s.platform.alias_note})"
+            plan = dataclasses.replace(plan, evidence=(fact, *plan.evidence))
+        plans[s.platform.name] = plan
+    return plans
+
+
+def _runs(platform: Platform, releases: frozenset[int]) -> list[list[int]]:
+    """Selected releases grouped into runs adjacent in the platform's release list."""
+    runs: list[list[int]] = [[]]
+    for number in platform.releases:
+        if number in releases:
+            runs[-1].append(number)
+        elif runs[-1]:
+            runs.append([])
+    return [run for run in runs if run]
 
 
 def _overmatches(
@@ -179,17 +201,23 @@ def _root_includes(
     no_index = any(o.name == "no-index" and o.file == tree.root for o in tree.options)
     findings = []
     for selection, rule, era in _selected_eras(selections, plans):
-        if era.detector != "root-includes" or era.pattern.encode() in root.data:
+        if era.detector != "root-includes":
             continue
-        text = (
-            f"# {era.pattern} (heroku-req-check: this text makes "
-            f"{selection.platform.name} copy the whole app before pip install)"
+        if era.pattern and era.pattern.encode() in root.data:
+            continue  # Railpack's escape: `file://` anywhere copies the whole app
+        fix: Fix | None = None
+        if era.pattern:
+            text = (
+                f"# {era.pattern} (heroku-req-check: this text makes "
+                f"{selection.platform.name} copy the whole app before pip install)"
+            )
+            try:
+                fix = Fix(root.path, insert_line(root.data, text)[1], text)
+            except Unfixable:
+                fix = None
+        labels = format_ranges(
+            selection.platform, {r for r in selection.releases if era.first <= r <= era.last}
         )
-        try:
-            fix: Fix | None = Fix(root.path, insert_line(root.data, text)[1], text)
-        except Unfixable:
-            fix = None
-        labels = format_ranges(selection.platform, selection.releases)
         step = (
             f"{labels[0]} runs `pip install -r {tree.root}` in an install step that holds "
             f"only the app-root {tree.root}, pyproject.toml, Pipfile and lock files "
@@ -201,7 +229,18 @@ def _root_includes(
         )
         for line, target, kind in root_local_paths(tree):
             severity = _severity(rule, None)
-            if kind == "include":
+            if not era.pattern:
+                # Cloud Foundry v1.6.0-v1.6.23: pip runs on a copy of the root file in another
+                # directory; includes resolve there, local paths against the working directory
+                # (the app), so only includes fail
+                if kind != "include":
+                    continue
+                what = f"includes {target}"
+                step = f"{', '.join(labels)} run `{era.command}`"
+                outcome = rule.when_missed
+                short = f"pip cannot open {target} there and the build fails"
+                advice = f"Move its lines into {tree.root}, or deploy with a later release."
+            elif kind == "include":
                 what = f"includes {target}"
                 outcome = f"pip cannot open {target} and the build fails"
                 short = f"{target} is missing and the build fails"
@@ -244,6 +283,272 @@ def _root_includes(
                 )
             )
     return findings
+
+
+def _root_digest(
+    tree: RequirementsTree,
+    selections: Iterable[Selection],
+    plans: dict[str, BuildPlan],
+    read: Reader,
+    hashes: dict[str, str],
+) -> list[Finding]:
+    """Platforms whose cache is keyed on the root file's bytes: while those bytes stay the same,
+    an edit to a file the root pulls in is not seen (Google skips the install, Heroku keeps
+    removed packages). Reported at each root line that pulls in a local file, unless the root
+    holds an up-to-date tree digest (digest.py); at the digest line when it is out of date."""
+    from . import digest
+    from .fix import Unfixable, insert_line, replace_line
+    from .tree import URL_RE
+
+    root = tree.root_file
+    eras = [
+        (s, r, e) for s, r, e in _selected_eras(selections, plans) if e.detector == "root-digest"
+    ]
+    if root is None or not eras:
+        return []
+    pulls = [
+        (include.line, include.target)
+        for include in tree.includes
+        if include.file == tree.root and not URL_RE.match(include.target)
+    ]
+    pulls += [
+        (project.line, project.target)
+        for project in tree.projects
+        if project.file == tree.root and project.kind != "url"
+    ]
+    if not pulls:
+        return []
+    paths = digest.inputs(tree, read)
+    wanted = digest.line_for(digest.compute(paths, read, hashes))
+    found = digest.find(root.text)
+    if found is not None and digest.line_for(found[1]) == wanted:
+        return []
+    fix: Fix | None
+    try:
+        if found is None:
+            fix = Fix(root.path, insert_line(root.data, wanted)[1], wanted)
+        else:
+            replace_line(root.data, found[0], wanted)
+            fix = Fix(root.path, found[0], wanted, "replace")
+    except Unfixable:
+        fix = None
+    findings = []
+    by_rule: dict[str, tuple[Rule, list[Era], set[int], Selection]] = {}
+    for selection, rule, era in eras:
+        releases = {r for r in selection.releases if era.first <= r <= era.last}
+        entry = by_rule.setdefault(
+            f"{selection.platform.name}|{rule.id}", (rule, [], set(), selection)
+        )
+        entry[1].append(era)
+        entry[2].update(releases)
+    for rule, rule_eras, releases, selection in by_rule.values():
+        ranges = tuple(format_ranges(selection.platform, releases))
+        labels = ", ".join(ranges)
+        commands = "; ".join(dict.fromkeys(f"`{e.command}`" for e in rule_eras))
+        remedy = (
+            f"Add the tree digest line (the suggested fix; `--fix` keeps it current): it "
+            f"changes {tree.root} whenever a file it pulls in changes."
+        )
+        if fix is None:
+            remedy = (
+                f"{tree.root} cannot be edited safely here, so no digest line is offered: "
+                "change a byte of it (a comment) whenever an included file changes."
+            )
+        note = " ".join(dict.fromkeys(e.note for e in rule_eras if e.note))
+        if found is not None:
+            findings.append(
+                Finding(
+                    rule=rule.id,
+                    package=tree.root,
+                    severity=_severity(rule, None),
+                    file=tree.root,
+                    line=found[0],
+                    platforms=ranges,
+                    title=f"tree digest out of date: {labels} reuse their cache",
+                    message=(
+                        f"The tree digest on {tree.root} line {found[0]} no longer matches the "
+                        f"{len(paths)} file(s) {tree.root} pulls in, so {tree.root}'s bytes did "
+                        f"not change with them and {labels} "
+                        f"{'keys' if ', ' not in labels else 'key'} the cache on those bytes "
+                        f"({commands}): {rule.when_missed}. {note} "
+                        f"Update the line (the suggested fix, or `--fix`)."
+                    ).replace("  ", " "),
+                    fix=fix,
+                )
+            )
+            continue
+        for line, target in sorted(set(pulls)):
+            findings.append(
+                Finding(
+                    rule=rule.id,
+                    package=target,
+                    severity=_severity(rule, None),
+                    file=tree.root,
+                    line=line,
+                    platforms=ranges,
+                    title=f"{target}: edits there leave {labels}'s cache in place",
+                    message=(
+                        f"{tree.root} line {line} pulls in {target}, but {labels} "
+                        f"{'keys' if ', ' not in labels else 'key'} the cache on the bytes of "
+                        f"{tree.root} alone ({commands}): {rule.when_missed}. {note} {remedy}"
+                    ).replace("  ", " "),
+                    fix=fix,
+                )
+            )
+    return findings
+
+
+def _choices(
+    tree: RequirementsTree,
+    selections: Iterable[Selection],
+    plans: dict[str, BuildPlan],
+    read: Reader,
+) -> list[Finding]:
+    """A decision among packages (Google's smart default start command): the first choice the
+    platform sees in the root file's text against the first one pip installs. When they differ,
+    the package pip installs but the platform misses is reported where it is declared; the fix
+    is its bare name at column 0 of the root file."""
+    root = tree.root_file
+    if root is None:
+        return []
+    findings = []
+    for selection, rule, era in _selected_eras(selections, plans):
+        if era.detector != "go-regex-choice":
+            continue
+        platform = selection.platform
+        version_file, default, python_source = platform.python
+        if era.python_at_least and not detectors.python_runs(
+            read(version_file) if version_file else None, default, era.python_at_least
+        ):
+            continue
+        module = "main" if read("main.py") is not None else "app"
+        seen = next(
+            (i for i, c in enumerate(era.choices) if detectors.choice_seen(c, root.data)), None
+        )
+        wanted = next(
+            (
+                (i, decl)
+                for i, c in enumerate(era.choices)
+                if (decl := detectors.choice_installed(c, tree)) is not None
+            ),
+            None,
+        )
+        if wanted is None or (seen is not None and seen <= wanted[0]):
+            continue
+        index, decl = wanted
+        choice = era.choices[index]
+        has_main = read("main.py") is not None or read("app.py") is not None
+        if has_main and (era.choices[seen].gives if seen is not None else era.fallback) == (
+            choice.gives
+        ):
+            continue  # the platform lands on the same command (gunicorn is also the fallback)
+        if seen is not None:
+            gives = era.choices[seen].gives
+            outcome = f"starts the app with `{_module(gives, module)}`"
+        elif has_main:
+            outcome = f"falls back to `{_module(era.fallback, module)}`"
+        else:
+            outcome = (
+                "finds no main.py or app.py and stops the build ('for Python, provide a "
+                "main.py or app.py file or set an entrypoint')"
+            )
+        if not has_main and index != len(era.choices) - 1:
+            continue  # without main.py/app.py only google-adk makes a start command
+        label = ", ".join(format_ranges(platform, selection.releases))
+        fix: Fix | None = None
+        from .fix import Unfixable, insert_line
+
+        try:
+            new, number = insert_line(root.data, choice.spelling)
+            if new != root.data:
+                fix = Fix(root.path, number, choice.spelling)
+        except Unfixable:
+            fix = None
+        where = f"{decl.file} line {decl.line}"
+        hidden = "" if decl.file == tree.root else f", not at column 0 of {tree.root}"
+        findings.append(
+            Finding(
+                rule=rule.id,
+                package=decl.key,
+                severity=_severity(rule, None),
+                file=decl.file,
+                line=decl.line,
+                platforms=(label,),
+                title=f"{choice.spelling}: not seen by {label}'s start-command choice",
+                message=(
+                    f"'{choice.spelling}' is installed ({where}{hidden}), so {label} would "
+                    f"start the app with `{_module(choice.gives, module)}`, but `{era.command}` "
+                    "reads only the root requirements.txt text, with case-sensitive regexps "
+                    f"at the start of a line ({', '.join(f'`{p}`' for p in choice.patterns)}): "
+                    f"it {outcome}. This applies {era.note} ({python_source}). "
+                    + (
+                        f"Add `{choice.spelling}` on a line of its own to {tree.root} (pip "
+                        "combines it with the pin where it is declared), or set the start "
+                        "command with a Procfile."
+                        if fix
+                        else "Set the start command with a Procfile."
+                    )
+                ),
+                fix=fix,
+            )
+        )
+    return findings
+
+
+def _no_requirements(
+    tree: RequirementsTree,
+    selections: Iterable[Selection],
+    plans: dict[str, BuildPlan],
+    read: Reader,
+) -> list[Finding]:
+    """Oryx greps a requirements file for Django even when the app has none (uv, Poetry): the
+    grep fails, so a Django app installed that way never gets collectstatic. Reported at the
+    first line of pyproject.toml (or setup.py, Pipfile) that names Django."""
+    if tree.root_file is not None:
+        return []
+    findings = []
+    for selection, rule, era in _selected_eras(selections, plans):
+        if era.detector != "oryx-no-requirements":
+            continue
+        if era.requires and not any(read(name) is not None for name in era.requires):
+            continue
+        hit = next(
+            (
+                (name, number)
+                for name in ("pyproject.toml", "setup.py", "setup.cfg", "Pipfile")
+                for number, line in enumerate(
+                    (read(name) or b"").decode("utf-8", "replace").splitlines(), start=1
+                )
+                if "django" in line.lower() and not line.lstrip().startswith("#")
+            ),
+            None,
+        )
+        if hit is None:
+            continue
+        label = ", ".join(format_ranges(selection.platform, selection.releases))
+        findings.append(
+            Finding(
+                rule=rule.id,
+                package="django",
+                severity=_severity(rule, None),
+                file=hit[0],
+                line=hit[1],
+                platforms=(label,),
+                title=f"Django app without {tree.root}: {label} never runs collectstatic",
+                message=(
+                    f"{hit[0]} line {hit[1]} names Django and manage.py exists, but there is "
+                    f"no {tree.root}, and {label} runs `{era.command}` on it: {rule.when_missed}. "
+                    f"Set the app setting POST_BUILD_COMMAND to `python manage.py collectstatic "
+                    f"--noinput` ({era.note})."
+                ),
+            )
+        )
+    return findings
+
+
+def _module(command: str, module: str) -> str:
+    """The platform's command for an app whose module is `module` (main.py, else app.py)."""
+    return command.replace("main:app", f"{module}:app").replace("main.py", f"{module}.py")
 
 
 def _case_trap(era: Era, result: Verdict, decl: Declaration) -> bool:
@@ -289,7 +594,8 @@ def check(
         plan = plans.get(platform.name)
         for rule in platform.rules:
             if rule.vcs:
-                candidates = tree.declarations
+                # only URL requirements have a VCS scheme: `vcs` splits the URL on every call
+                candidates = [d for d in tree.declarations if d.url and d.vcs in rule.vcs]
             else:
                 candidates = [
                     d for _, d in sorted(p for key in rule.packages for p in by_key.get(key, ()))
@@ -299,6 +605,8 @@ def check(
                     continue
                 if era.moot_if and _moot(era, plan, tree):
                     continue
+                if era.detector == "go-regex-choice":
+                    continue  # a decision among packages: _choices
                 releases = {r for r in selection.releases if era.first <= r <= era.last}
                 if not releases:
                     continue
@@ -331,8 +639,51 @@ def check(
     findings = _reconciled(tree, list(misses.values()), read)
     findings += _overmatches(tree, selections, read, plans)
     findings += _root_includes(tree, selections, plans)
+    hashes: dict[str, str] = {}  # the digest's file hashes, shared with _settle_digest
+    findings += _root_digest(tree, selections, plans, read, hashes)
+    findings += _choices(tree, selections, plans, read)
+    findings += _no_requirements(tree, selections, plans, read)
+    findings = _settle_digest(findings, tree, read, hashes)
     findings.sort(key=lambda f: (f.file, f.line, f.rule))
     return findings
+
+
+def _settle_digest(
+    findings: list[Finding], tree: RequirementsTree, read: Reader, hashes: dict[str, str]
+) -> list[Finding]:
+    """A move (Fix.remove) edits a nested file: the digest line offered must cover the files
+    as the fixes leave them, as `--fix` writes it (scan.apply_fixes), so that the SARIF fixes
+    and `--fix` make the same bytes."""
+    from . import digest
+    from .fix import Unfixable, remove_logical_line
+
+    removals: dict[str, set[int]] = {}
+    for finding in findings:
+        if finding.fix is not None and finding.fix.remove is not None:
+            removals.setdefault(finding.fix.remove[0], set()).add(finding.fix.remove[1])
+    if not removals or not any(f.fix and digest.is_digest(f.fix.text) for f in findings):
+        return findings
+    edited: dict[str, bytes] = {}
+    try:
+        for path, lines in removals.items():
+            data = tree.files[path].data
+            for line in sorted(lines, reverse=True):
+                data = remove_logical_line(data, line)
+            edited[path] = data
+    except (Unfixable, KeyError):
+        return findings  # apply_fixes refuses the move too, and the digest stays as planned
+
+    def after(path: str) -> bytes | None:
+        return edited[path] if path in edited else read(path)
+
+    unchanged = {path: hex for path, hex in hashes.items() if path not in edited}
+    settled = digest.line_for(digest.compute(digest.inputs(tree, read), after, unchanged))
+    return [
+        dataclasses.replace(f, fix=dataclasses.replace(f.fix, text=settled))
+        if f.fix is not None and digest.is_digest(f.fix.text)
+        else f
+        for f in findings
+    ]
 
 
 def _reconciled(tree: RequirementsTree, misses: list[_Miss], read: Reader) -> list[Finding]:
@@ -491,7 +842,13 @@ def _finding(
             for m in all_misses
             if m.rule.id == rule.id and m.decl.key == decl.key and m.kind != "broken"
         ]
-        fix, note = forced if forced is not None else _plan_fix(tree, decl, others, read)
+        if forced is not None:
+            fix, note = forced
+        elif all(era.fix == "bare" for era, _ in miss.eras):
+            # Google's regexps want the bare name at column 0; Oryx asks for "Django"
+            fix, note = _bare_insertion(tree, decl, miss, read), ""
+        else:
+            fix, note = _plan_fix(tree, decl, others, read)
         title = f"{decl.name}: not seen by {labels}"
         turned_off = [r.why for _, r in miss.eras if r.why and "turns the step off" in r.why]
         if turned_off:
@@ -555,6 +912,45 @@ def _verb(labels: list[str], one: str, many: str) -> str:
     return one if len(labels) == 1 else many
 
 
+def _bare_insertion(
+    tree: RequirementsTree, decl: Declaration, miss: _Miss, read: Reader
+) -> Fix | None:
+    """The package's bare name on a line of its own in the root file (Google's regexps want it
+    at column 0; pip combines a bare name with the pin where it is declared)."""
+    from .fix import Unfixable, insert_line
+
+    root = tree.root_file
+    spelling = next(
+        (c.spelling for era, _ in miss.eras for c in era.choices if c.package == decl.key),
+        decl.name,
+    )
+    if root is None:
+        return None
+    try:
+        new, number = insert_line(root.data, spelling)
+    except Unfixable:
+        return None
+    if new == root.data:
+        return None
+    # the line must make every era see the package (in UTF-16 no grep or regexp ever does)
+    trial = dataclasses.replace(
+        tree, files={**tree.files, root.path: dataclasses.replace(root, data=new)}
+    )
+    if not all(
+        detectors.verdict(era, trial, _reader_with(read, root.path, new)).detected
+        for era, _ in miss.eras
+    ):
+        return None
+    return Fix(root.path, number, spelling)
+
+
+def _reader_with(read: Reader, path: str, data: bytes) -> Reader:
+    def trial_read(name: str) -> bytes | None:
+        return data if name == path else read(name)
+
+    return trial_read
+
+
 def _pips(miss: _Miss) -> dict[str, set[int]]:
     """The pip versions the miss's releases install with -> those releases."""
     by_pip: dict[str, set[int]] = {}
@@ -587,7 +983,7 @@ def _reasons(miss: _Miss) -> str:
     """One clause per distinct detection line, with the releases that ran it."""
     grouped: dict[str, list[str]] = {}
     for era, result in miss.eras:
-        versions = f"v{era.first}-v{era.last}" if era.first != era.last else f"v{era.first}"
+        versions = miss.platform.span(era.first, era.last)
         if not miss.platform.versioned:
             versions = miss.platform.name  # one modelled release: name it, not a version
         entry = bracket_entry(era, miss.decl) if era.detector == "pip-grep" else ""
@@ -621,6 +1017,12 @@ def _reasons(miss: _Miss) -> str:
             how = f"`{era.command}` reads only files named {', '.join(era.files)}"
         elif era.detector == "production-dep":
             how = f"`{era.command}` reads only the names at line starts of the root file"
+        elif era.detector == "go-regex":
+            patterns = ", ".join(f"`{p}`" for c in era.choices for p in c.patterns)
+            how = (
+                f"`{era.command}` reads only the root requirements.txt text, with "
+                f"case-sensitive regexps at the start of a line ({patterns})"
+            )
         else:
             how = f"`{era.command}` compares names case-sensitively, expecting '{miss.spelling}'"
         if era.detected_by_code and "turns the step off" not in result.why:

@@ -152,7 +152,7 @@ def list_rules() -> str:
         for rule in platform.rules:
             for era in rule.eras:
                 versions = (
-                    f"{platform.name}@v{era.first}-v{era.last}"
+                    f"{platform.name}@{platform.span(era.first, era.last)}"
                     if platform.versioned
                     else f"{platform.name} (current)"
                 )

@@ -8,6 +8,7 @@ root file's bytes with grep's semantics (tests run the real grep on the same byt
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import re
 import shlex
@@ -17,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from .catalog import Era
-from .model import RequirementsTree
+from .catalog import Choice, Era
+from .model import Declaration, RequirementsTree
 
 Reader = Callable[[str], bytes | None]  # repo-relative path -> bytes, None if absent/outside
 
@@ -51,11 +52,16 @@ def parse_shell(command: str) -> tuple[GrepCommand, ...]:
         if len(words) != 4 or words[0] != "grep" or not words[1].startswith("-"):
             raise UnsupportedCommand(command)
         flags = set(words[1][1:])
-        if not flags <= set("FEixq") or not ({"F", "E"} & flags):
+        if not flags <= set("FEixq"):
             raise UnsupportedCommand(command)
-        alternatives.append(
-            GrepCommand("F" in flags, "i" in flags, "x" in flags, words[2], words[3])
-        )
+        fixed = "F" in flags
+        if not ({"F", "E"} & flags):
+            # a basic regexp (Oryx's `grep -iq "Django"`): only literal text is supported,
+            # where BRE and -F agree
+            if re.search(r"[][.*^$\\]", words[2]):
+                raise UnsupportedCommand(command)
+            fixed = True
+        alternatives.append(GrepCommand(fixed, "i" in flags, "x" in flags, words[2], words[3]))
     return tuple(alternatives)
 
 
@@ -210,6 +216,21 @@ def pip_grep_finds(era: Era, tree: RequirementsTree, metadata: bool = False) -> 
 
 
 def pip_grep_verdict(era: Era, tree: RequirementsTree) -> Verdict:
+    if era.copy:
+        # Cloud Foundry v1.6.0-v1.6.23: pip-grep parses a copy of the root file in the deps
+        # directory, where an include (relative to that copy) or a local project (relative to
+        # the working directory, the deps directory too) does not exist: pip's parser fails
+        pulled = [i.target for i in tree.includes if i.file == tree.root]
+        pulled += [p.target for p in tree.projects if p.file == tree.root and p.kind != "url"]
+        if pulled:
+            return Verdict(
+                False,
+                f"it parses a copy of {tree.root} in the deps directory, where "
+                f"{pulled[0]} does not exist, so pip's parser fails and it finds nothing",
+            )
+        root_only = [d for d in tree.declarations if d.file == tree.root]
+        names = dataclasses.replace(tree, declarations=root_only)
+        return Verdict(pip_grep_finds(era, names))
     fatal = next((p for p in tree.problems if p.pip_fails), None)
     if fatal is not None:
         where = f"{fatal.file}:{fatal.line}" if fatal.line else fatal.file
@@ -268,13 +289,23 @@ def cf_parse(root: str, root_data: bytes, read: Reader) -> tuple[list[tuple[str,
     return files, ""
 
 
+_CF_PARSES: dict[tuple[int, str, bytes], tuple[list[tuple[str, bytes]], str]] = {}
+
+
 def cf_verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
     """FindAnyPackage: the names regex over the files joined with "\n". Joining puts every
     file's first line at a line start, so each file can be searched on its own."""
     root = tree.root_file
     if root is None:
         return Verdict(False)
-    files, error = cf_parse(tree.root, root.data, read)
+    # one parse per walk and root text, whatever the era (pylibmc, libffi, collectstatic):
+    # only the root's bytes change between a scan and its fix trials
+    key = (tree.scan_id, tree.root, root.data)
+    if key not in _CF_PARSES:
+        if len(_CF_PARSES) > 64:
+            _CF_PARSES.clear()
+        _CF_PARSES[key] = cf_parse(tree.root, root.data, read)
+    files, error = _CF_PARSES[key]
     reads = frozenset(path for path, _ in files)
     if error:
         return Verdict(False, error, reads)
@@ -411,18 +442,74 @@ def _any_python_file_matches(repo_dir: str, scan_id: int, pattern: str) -> bool:
 _RAILPACK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
+# Go's strings.TrimSpace: unicode.IsSpace, which (unlike str.isspace) leaves \x1c-\x1f alone
+_GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(
+    chr(c) for c in range(0x2000, 0x200B)
+)
+
+
 def production_dep_verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
-    """Railpack's usesProductionDep with a requirements.txt: the root file only, each line
-    trimmed, the leading name normalised (lower case, runs of -_. as '-') and compared."""
+    """Railpack's usesProductionDep with a requirements.txt (dependencies.go:50-63, 108-115):
+    the root file only, split by strings.Lines (on "\n" alone), each line trimmed by
+    strings.TrimSpace, the leading name normalised (lower case, runs of -_. as '-') and
+    compared."""
     root = tree.root_file
     if root is None:
         return Verdict(False)
     wanted = re.sub(r"[-_.]+", "-", era.pattern.lower())
-    for line in root.data.decode("utf-8", "replace").splitlines():
-        match = _RAILPACK_NAME.match(line.strip())
+    for line in root.data.decode("utf-8", "replace").split("\n"):
+        match = _RAILPACK_NAME.match(line.strip(_GO_SPACE))
         if match and re.sub(r"[-_.]+", "-", match.group().lower()) == wanted:
             return Verdict(True)
     return Verdict(False)
+
+
+@cache
+def go_regex(pattern: str) -> re.Pattern[bytes]:
+    """A Go regexp of the catalog, compiled for Python over bytes. The forms the catalog uses
+    mean the same in both engines on bytes: `(?m)` with `^`/`$` at a "\n" only, `\b` between an
+    ASCII word character and anything else, `[^-]` (a newline too), `\\[`. tests/test_google.py
+    checks them against RE2, the engine Go's regexp follows, on generated files."""
+    return re.compile(pattern.encode())
+
+
+def choice_seen(choice: Choice, root_data: bytes) -> bool:
+    """Google's containsPackage (pkg/python/dependencies.go:106-116): either regexp matches the
+    root requirements.txt text."""
+    if choice.spelling.encode() not in root_data:
+        return False  # both regexps need the name as spelled: no need to compile them
+    return any(go_regex(p).search(root_data) for p in choice.patterns)
+
+
+def choice_installed(choice: Choice, tree: RequirementsTree) -> Declaration | None:
+    """The first declaration pip installs for `choice` (with its extra, for
+    fastapi[standard]), or None."""
+    for decl in tree.declarations:
+        if (
+            decl.installs
+            and decl.key == choice.package
+            and (not choice.extra or choice.extra in decl.extras)
+        ):
+            return decl
+    return None
+
+
+def go_regex_verdict(era: Era, tree: RequirementsTree) -> Verdict:
+    root = tree.root_file
+    data = root.data if root is not None else b""
+    return Verdict(any(choice_seen(c, data) for c in era.choices))
+
+
+def python_runs(version_file: bytes | None, default: str, at_least: str) -> bool:
+    """Whether the app's Python (the version file's first `X.Y`, else the platform's default)
+    is `at_least` or newer. A file the platform would reject counts as the default."""
+    text = (version_file or b"").decode("utf-8", "replace").strip()
+    match = re.match(r"(?:python-)?(\d+)(?:\.(\d+))?", text)
+    wanted = tuple(int(p) for p in at_least.split(".")[:2])
+    if match is None:
+        return tuple(int(p) for p in default.split(".")[:2]) >= wanted
+    # semver, as the platform compares it: a bare "3" is 3.0
+    return (int(match.group(1)), int(match.group(2) or 0)) >= wanted
 
 
 def verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
@@ -443,4 +530,6 @@ def verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
         return substring_verdict(era, tree, read)
     if era.detector == "production-dep":
         return production_dep_verdict(era, tree, read)
+    if era.detector == "go-regex":
+        return go_regex_verdict(era, tree)
     return Verdict(False, era.note)

@@ -164,6 +164,18 @@ def remove_logical_line(data: bytes, first: int) -> bytes:
     return _splice_lines(data, first, last, "")
 
 
+def set_digest(data: bytes, line: str) -> bytes:
+    """Write the tree digest `line` into the root file: replace the first digest line there,
+    or add it. Byte-exact like every edit here; the same line twice changes nothing."""
+    from .digest import find
+
+    _bom, _codec, text = _layout(data)
+    found = find(text)
+    if found is None:
+        return insert_line(data, line)[0]
+    return replace_line(data, found[0], line)
+
+
 # -- planning fixes for findings -------------------------------------------------------------
 
 

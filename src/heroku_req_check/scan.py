@@ -13,7 +13,14 @@ from . import catalog, deploy, stale
 from .check import check, plans_for
 from .config import Config, ConfigError, inline_ignores
 from .config import load as load_config
-from .fix import Unfixable, insert_before, insert_line, remove_logical_line, replace_line
+from .fix import (
+    Unfixable,
+    insert_before,
+    insert_line,
+    remove_logical_line,
+    replace_line,
+    set_digest,
+)
 from .model import (
     BuildPlan,
     Evidence,
@@ -326,6 +333,9 @@ def apply_fixes(repo: Path, report: Report, strategy: str = "copy") -> FixResult
             edits[path] = originals[path]
         return edits[path]
 
+    from . import digest
+
+    wants_digest = False
     for finding in report.findings:
         fix = finding.fix
         if fix is None or fix.file not in originals:
@@ -334,6 +344,9 @@ def apply_fixes(repo: Path, report: Report, strategy: str = "copy") -> FixResult
             texts = before.setdefault(fix.file, {}).setdefault(fix.line, [])
             if fix.text not in texts:  # two findings one COPY brings: insert it once
                 texts.append(fix.text)
+            continue
+        if digest.is_digest(fix.text):
+            wants_digest = True  # written last, over the edited files (below)
             continue
         try:
             if fix.action == "replace":
@@ -364,6 +377,22 @@ def apply_fixes(repo: Path, report: Report, strategy: str = "copy") -> FixResult
             edits[path] = data
         except Unfixable as exc:
             result.refused.append(f"{path}: not changed ({exc})")
+    tree = report.tree
+    root = tree.root_file
+    has_line = root is not None and digest.find(root.text) is not None
+    if root is not None and (wants_digest or (has_line and set(edits) - {tree.root})):
+        # the digest covers the files as this run leaves them (a move edits a nested file),
+        # so `--fix` twice equals once
+        read = make_reader(repo, tree)
+
+        def edited(path: str) -> bytes | None:
+            return edits[path] if path in edits else read(path)
+
+        digest_line = digest.line_for(digest.compute(digest.inputs(tree, read), edited))
+        try:
+            edits[tree.root] = set_digest(current(tree.root), digest_line)
+        except Unfixable as exc:
+            result.refused.append(f"{tree.root}: not changed ({exc})")
     for path, data in edits.items():
         if data == originals[path]:
             continue

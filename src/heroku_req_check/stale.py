@@ -1,10 +1,11 @@
 """Stale packages: what a pull request removes from nested files that the buildpack keeps.
 
-Heroku never uninstalls what its cache restored unless it notices the change: v43-v185 compared
+Heroku never uninstalls what its cache restored unless it notices the change: v43-v166 compared
 the old and new *root* file (its `-r` lines resolved against today's nested files, so nested
-removals are invisible), v263+ drops the cached site-packages only when the root file's bytes
-change. Given a base revision, every package declared (and installed) at the base but nowhere
-in the tree now, removed from a nested file, is reported with how to clear it.
+removals are invisible), v167-v262 (`diff`) and v263+ (`cmp`) drop the cached packages only
+when the root file's bytes change. Given a base revision, every package declared (and installed)
+at the base but nowhere in the tree now, removed from a nested file, is reported with how to
+clear it.
 
 The base tree is read with `git archive` into a temporary directory (tar members filtered so
 nothing lands outside it) and walked with the same walker, limits and containment as the head.
@@ -174,21 +175,27 @@ def stale_findings(
         how = []
         if cache_blind:
             how.append(
-                f"v263+ keeps the cached packages because {head.root} is byte-identical to "
-                f"{rev}: change {head.root} (the suggested comment line does) or run "
-                "`heroku builds:cache:purge`"
+                f"{_spans(cache_blind)} {_verb(cache_blind, 'keeps', 'keep')} the cached "
+                f"packages because {head.root} is byte-identical to {rev}: change "
+                f"{head.root} (the suggested comment line does; so does the tree digest "
+                "`--fix` maintains) or run `heroku builds:cache:purge`"
             )
         if uninstall_blind and crash:
-            how.append(f"in v43-v185 {crash}: purge the build cache (`heroku builds:cache:purge`)")
+            how.append(
+                f"in {_spans(uninstall_blind)} {crash}: purge the build cache "
+                "(`heroku builds:cache:purge`)"
+            )
         elif uninstall_blind:
             how.append(
-                "v43-v185 compare only the root file's own lines: purge the build cache "
+                f"{_spans(uninstall_blind)} {_verb(uninstall_blind, 'compares', 'compare')} "
+                "only the root file's own lines: purge the build cache "
                 "(`heroku builds:cache:purge`) or declare the removal in the root file"
             )
         if never_blind:
             how.append(
-                "v81 never uninstalls anything (its pip-diff fails on pip 8.1.2): purge the "
-                "build cache (`heroku builds:cache:purge`)"
+                f"{_spans(never_blind)} never {_verb(never_blind, 'uninstalls', 'uninstall')} "
+                "anything (pip-diff fails on pip 8.1.2): purge the build cache "
+                "(`heroku builds:cache:purge`)"
             )
         fix = None
         if cache_blind and head.root_file is not None:
@@ -221,6 +228,20 @@ def stale_findings(
             )
         )
     return findings
+
+
+def _spans(blind: list[tuple[catalog.Platform, catalog.Era, set[int]]]) -> str:
+    """The releases of those eras that are selected, as one phrase (`v167-v262, v263-v351`)."""
+    spans: list[str] = []
+    for platform, _era, releases in blind:
+        label = platform.span(min(releases), max(releases))
+        if label not in spans:
+            spans.append(label)
+    return ", ".join(spans)
+
+
+def _verb(blind: list[tuple[catalog.Platform, catalog.Era, set[int]]], one: str, many: str) -> str:
+    return one if len({r for _p, _e, releases in blind for r in releases}) == 1 else many
 
 
 def applies(selections: list[Selection]) -> bool:

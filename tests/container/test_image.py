@@ -27,7 +27,7 @@ from runner import (
     build_image,
     require_podman,
 )
-from test_pull_request import HEAD_FILES, PR, event_file, git_pr, make_pr
+from test_pull_request import FIX_BYTES, FIX_LINE, HEAD_FILES, PR, event_file, git_pr, make_pr
 
 TOKEN = "ghs_containertoken0123456789"
 
@@ -117,7 +117,7 @@ def test_no_token_reports_everything_and_leaves_files_to_the_runner(job: Job) ->
         result.stdout
     )
     assert result.outputs["findings"] == "1" and result.outputs["report"] == "heroku-req-check.json"
-    assert "```text\npylibmc==1.6.3\n```" in result.summary
+    assert f"```text\n{FIX_LINE}\n```" in result.summary
     for name in ("heroku-req-check.json", "heroku-req-check.sarif"):
         made = job.workspace / name
         assert (made.stat().st_uid, made.stat().st_gid) == (RUNNER_UID, RUNNER_UID), name
@@ -131,7 +131,7 @@ def test_args_make_the_entrypoint_the_cli(job: Job) -> None:
     result = job.run(args=["--format", "github", "--platform", "heroku@v42", "."])
     assert result.code == 1
     assert result.annotations("error")[0].startswith("::error file=requirements/production.txt")
-    assert "pylibmc==1.6.3" in result.summary and result.outputs == {}
+    assert FIX_LINE in result.summary and result.outputs == {}
 
 
 def test_stdlib_and_action_are_compiled_at_build_time(job: Job) -> None:
@@ -274,7 +274,7 @@ def test_review_mode(job: Job, github: tuple[FakeGitHub, PR]) -> None:
     [check] = server.state.check_runs
     assert check["head_sha"] == pr.head and check["conclusion"] == "failure"
     [comment] = server.state.comments
-    assert "```suggestion\n# production dependencies\npylibmc==1.6.3\n```" in comment.body
+    assert f"```suggestion\n# production dependencies\n{FIX_LINE}\n```" in comment.body
     assert TOKEN not in result.stdout + result.stderr + result.summary
 
 
@@ -293,7 +293,7 @@ def test_commit_mode_from_the_head_checkout(job: Job, tmp_path: Path, spec: Open
         commit = result.outputs["commit"]
         assert commit and pr.state.refs["heads/changes"] == commit, result.stdout
         assert pr.state.files_at(commit)["requirements.txt"] == (
-            HEAD_FILES["requirements.txt"] + b"pylibmc==1.6.3\n"
+            HEAD_FILES["requirements.txt"] + FIX_BYTES
         )
         assert server.calls("GET", "/git/trees/") == []  # the checkout gave the head's tree
 
@@ -309,7 +309,7 @@ def test_commit_mode_without_git(job: Job, github: tuple[FakeGitHub, PR]) -> Non
     assert server.violations == []
     assert result.code == 1
     commit = result.outputs["commit"]
-    assert server.state.files_at(commit)["requirements.txt"].endswith(b"pylibmc==1.6.3\n")
+    assert server.state.files_at(commit)["requirements.txt"].endswith(FIX_BYTES)
     assert len(server.calls("GET", "/git/trees/")) == 1
 
 
@@ -336,7 +336,7 @@ def test_a_broken_reporter_is_one_notice(job: Job, github: tuple[FakeGitHub, PR]
     assert result.code == 1  # from the findings
     assert "check run skipped: internal error (AttributeError" in result.stdout
     assert len(server.state.comments) == 1  # the review still happened
-    assert result.outputs["findings"] == "1" and "pylibmc==1.6.3" in result.summary
+    assert result.outputs["findings"] == "1" and FIX_LINE in result.summary
     assert (job.workspace / "heroku-req-check.sarif").exists()
 
 

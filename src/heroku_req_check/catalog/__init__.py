@@ -7,6 +7,7 @@ where it was read.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from dataclasses import dataclass
@@ -24,6 +25,10 @@ DETECTORS = (
     "substring-anywhere",
     "production-dep",
     "root-includes",
+    "go-regex",
+    "go-regex-choice",
+    "root-digest",
+    "oryx-no-requirements",
     "stale-uninstall",
     "stale-never",
     "stale-cache",
@@ -46,6 +51,18 @@ class Source:
     path: str
     tag: str
     commit: str
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One package a go-regex era looks for: the platform's regexps (any one matching the root
+    text counts) and what finding it decides."""
+
+    package: str  # PEP 503 key
+    extra: str  # an extra the package must be declared with ("standard" in fastapi[standard])
+    patterns: tuple[str, ...]  # Go regexp source, as in the platform's code
+    spelling: str  # the bare line the fix adds (`uvicorn`, `fastapi[standard]`)
+    gives: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +99,14 @@ class Era:
     # conditions that, all together, make missing the step harmless: "start" (a Procfile or
     # start configuration sets the start command), "code:REGEX" (a .py file matches)
     moot_if: tuple[str, ...] = ()
+    # go-regex / go-regex-choice: the platform's Go regexps over the root file's text, tried in
+    # order (the first that matches decides); a package that is installed but matched by none
+    # is missed. `gives` is what each decides, `fallback` what the platform does otherwise.
+    choices: tuple[Choice, ...] = ()
+    fallback: str = ""
+    python_at_least: str = ""  # the step runs only on this Python or newer (see Platform.python)
+    fix: str = ""  # "bare": the fix is the package's bare name at column 0 of the root file
+    copy: bool = False  # pip-grep reads a copy of the root file in another directory
 
 
 @dataclass(frozen=True)
@@ -164,6 +189,26 @@ class Platform:
     # requirements.txt; otherwise the setting that names another one (Oryx's
     # CUSTOM_REQUIREMENTSTXT_PATH, a Dockerfile's own pip command), so --requirements applies
     root_setting: str = ""
+    # Dotted release names ("v1.6.0", ...): releases are then their 1-based positions in this
+    # list, so ranges and eras compare as numbers; empty for `vN` numbering (Heroku's tags).
+    release_names: tuple[str, ...] = ()
+    default: str = "all"  # what `--platform NAME` selects: "all" releases or the "latest"
+    # set when this platform is another's under a different name (DigitalOcean = Heroku v322)
+    alias_of: str = ""
+    alias_note: str = ""  # what the alias runs and the source that says so
+    # (file, default version, source): where the platform reads the app's Python version
+    python: tuple[str, str, str] = ("", "", "")
+
+    def release_name(self, release: int) -> str:
+        """`v42` for Heroku's tags, `v1.6.15` for dotted names."""
+        if self.release_names:
+            return self.release_names[release - 1]
+        return f"v{release}"
+
+    def span(self, first: int, last: int) -> str:
+        if first == last:
+            return self.release_name(first)
+        return f"{self.release_name(first)}-{self.release_name(last)}"
 
     def pip_for(self, release: int) -> str:
         """The pip version release `release` installs with ("" = a current pip)."""
@@ -186,12 +231,40 @@ class Selection:
     label: str
 
 
-def _ranges(spec: str) -> tuple[int, ...]:
+def _ranges(spec: str, names: tuple[str, ...] = ()) -> tuple[int, ...]:
+    """`v3-v11,v15` -> release numbers; with dotted `names`, `v1.6.0-v1.6.23` -> positions.
+    ValueError for anything else."""
     numbers: list[int] = []
     for part in spec.split(","):
-        first, _, last = part.strip().lstrip("v").partition("-")
-        numbers.extend(range(int(first), int((last or first).lstrip("v")) + 1))
+        first, _, last = part.strip().partition("-")
+        if names:
+            start, end = _position(first, names), _position(last or first, names)
+            if end < start:
+                raise ValueError(part)
+            numbers.extend(range(start, end + 1))
+        else:
+            numbers.extend(range(int(first.lstrip("v")), int((last or first).lstrip("v")) + 1))
     return tuple(numbers)
+
+
+def _position(name: str, names: tuple[str, ...]) -> int:
+    wanted = "v" + name.strip().lstrip("v")
+    if wanted not in names:
+        raise ValueError(name)
+    return names.index(wanted) + 1
+
+
+def _dotted(spec: str) -> tuple[str, ...]:
+    """`v1.6.0-v1.6.37,v1.7.0-v1.7.2`: every release name, the last component counted."""
+    names: list[str] = []
+    for part in spec.split(","):
+        first, _, last = part.strip().partition("-")
+        head, _, low = first.lstrip("v").rpartition(".")
+        high = (last or first).lstrip("v").rpartition(".")
+        if high[0] != head:
+            raise CatalogError(f"a dotted range must differ only in its last number: {part}")
+        names.extend(f"v{head}.{n}" for n in range(int(low), int(high[2]) + 1))
+    return tuple(names)
 
 
 def _strings(value: object) -> tuple[str, ...]:
@@ -201,17 +274,28 @@ def _strings(value: object) -> tuple[str, ...]:
     return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
 
-def _era(raw: dict[str, object], repo: str) -> Era:
+def _choice(raw: dict[str, object]) -> Choice:
+    return Choice(
+        package=str(raw["package"]),
+        extra=str(raw.get("extra", "")),
+        patterns=_strings(raw.get("patterns", [])),
+        spelling=str(raw["spelling"]),
+        gives=str(raw.get("gives", "")),
+    )
+
+
+def _era(raw: dict[str, object], repo: str, release_names: tuple[str, ...] = ()) -> Era:
     versions = str(raw["versions"])
-    first, _, last = versions.partition("-")
+    span = _ranges(versions, release_names)
     src = raw.get("source")
     if not isinstance(src, dict):
         raise CatalogError(f"era {versions} has no source")
     names = raw.get("names", [])
     files = raw.get("files", [])
+    choices = raw.get("choice", [])
     return Era(
-        first=int(first.lstrip("v")),
-        last=int(last.lstrip("v")),
+        first=span[0],
+        last=span[-1],
         detector=str(raw["detector"]),
         command=str(raw["command"]),
         # an era may cite another repository than its platform's (docker cites pip's source)
@@ -235,6 +319,11 @@ def _era(raw: dict[str, object], repo: str) -> Era:
         fix_requires_code=str(raw.get("fix_requires_code", "")),
         fix_requires=str(raw.get("fix_requires", "")),
         moot_if=_strings(raw.get("moot_if", [])),
+        choices=tuple(_choice(c) for c in choices) if isinstance(choices, list) else (),
+        fallback=str(raw.get("fallback", "")),
+        python_at_least=str(raw.get("python_at_least", "")),
+        fix=str(raw.get("fix", "")),
+        copy=bool(raw.get("copy", False)),
     )
 
 
@@ -289,11 +378,12 @@ def _platform(data: dict[str, object]) -> Platform:
     if not isinstance(head, dict):
         raise CatalogError("missing [platform] table")
     repo = str(head["repo"])
+    names = _dotted(str(head["release_names"])) if head.get("release_names") else ()
     rules: list[Rule] = []
     raw_rules = data.get("rule", [])
     assert isinstance(raw_rules, list)
     for raw in raw_rules:
-        eras = tuple(_era(e, repo) for e in raw["era"])
+        eras = tuple(_era(e, repo, names) for e in raw["era"])
         for era in eras:
             if era.detector not in DETECTORS:
                 raise CatalogError(f"{raw['id']}: unknown detector {era.detector!r}")
@@ -314,38 +404,84 @@ def _platform(data: dict[str, object]) -> Platform:
                 fix_with=str(raw.get("fix_with", "")),
             )
         )
+    python = head.get("python")
     return Platform(
         name=str(head["name"]),
         title=str(head["title"]),
         repo=repo,
-        releases=_ranges(str(head["releases"])),
+        releases=(tuple(range(1, len(names) + 1)) if names else _ranges(str(head["releases"]))),
         aliases=tuple(str(a) for a in head.get("aliases", ())),
         rules=tuple(rules),
         versioned=bool(head.get("versioned", True)),
         plan=_plan(head.get("plan"), repo),
-        pips=tuple(_pip(entry, repo) for entry in head.get("pip", [])),
         root_setting=str(head.get("root_setting", "")),
+        pips=tuple(_pip(entry, repo, names) for entry in head.get("pip", [])),
+        release_names=names,
+        python=(
+            (
+                str(python["file"]),
+                str(python["default"]),
+                _source_text(python.get("source"), repo),
+            )
+            if isinstance(python, dict)
+            else ("", "", "")
+        ),
     )
 
 
-def _pip(raw: dict[str, object], repo: str) -> tuple[int, int, str, str]:
-    first, _, last = str(raw["versions"]).partition("-")
-    return (
-        int(first.lstrip("v")),
-        int((last or first).lstrip("v")),
-        str(raw["pip"]),
-        _source_text(raw.get("source"), repo),
+def _pip(raw: dict[str, object], repo: str, names: tuple[str, ...]) -> tuple[int, int, str, str]:
+    span = _ranges(str(raw["versions"]), names)
+    return (span[0], span[-1], str(raw["pip"]), _source_text(raw.get("source"), repo))
+
+
+@dataclass(frozen=True)
+class Alias:
+    """Another platform that runs one of this platform's releases (DigitalOcean App Platform
+    runs Heroku classic v322): `--platform NAME` selects that release under this name."""
+
+    name: str
+    platform: str
+    release: str  # a release name, or "latest"
+    title: str
+    source: str
+
+
+def _aliases(data: dict[str, object]) -> list[Alias]:
+    raw = data.get("alias", [])
+    assert isinstance(raw, list)
+    head = data["platform"]
+    assert isinstance(head, dict)
+    return [
+        Alias(
+            str(a["name"]),
+            str(head["name"]),
+            str(a["release"]),
+            str(a["title"]),
+            f"{a['source']['repo']} {a['source']['tag']} {a['source']['path']}",
+        )
+        for a in raw
+    ]
+
+
+@cache
+def aliases() -> tuple[Alias, ...]:
+    """Every `[[alias]]` of every catalog file."""
+    return tuple(a for document in _documents() for a in _aliases(document))
+
+
+@cache
+def _documents() -> tuple[dict[str, object], ...]:
+    # the TOML files sit beside this module (the package is never zipped); reading them
+    # directly skips importlib.resources and zipfile, ~5 ms of every run's start
+    return tuple(
+        tomllib.loads(entry.read_text(encoding="utf-8"))
+        for entry in sorted(Path(__file__).parent.glob("*.toml"))
     )
 
 
 @cache
 def load() -> tuple[Platform, ...]:
-    # the TOML files sit beside this module (the package is never zipped); reading them
-    # directly skips importlib.resources and zipfile, ~5 ms of every run's start
-    platforms = []
-    for entry in sorted(Path(__file__).parent.glob("*.toml")):
-        platforms.append(_platform(tomllib.loads(entry.read_text(encoding="utf-8"))))
-    return tuple(platforms)
+    return tuple(_platform(document) for document in _documents())
 
 
 def interest_keys(platforms: tuple[Platform, ...] | None = None) -> frozenset[str]:
@@ -417,6 +553,8 @@ def label_of(platform: Platform, releases: frozenset[int]) -> str:
     `heroku@v3-v42`; an unversioned platform (one modelled release) by its name alone."""
     if not platform.versioned or len(platform.releases) == 1:
         return platform.name
+    if platform.alias_of:  # `digitalocean (heroku@v322)`
+        return ", ".join(format_ranges(platform, releases))
     if releases == frozenset({platform.latest}):
         return f"{platform.name}@latest"
     if releases == frozenset(platform.releases):
@@ -434,9 +572,10 @@ def select(specs: list[str]) -> list[Selection]:
 
     `NAME` is the platform's current release (what deploys today); `NAME@latest` the same;
     `NAME@all` every catalogued release; `NAME@vN` and `NAME@vN-vM` the releases named (a range
-    keeps the releases that exist); `all` every catalogued platform and release. Aliases
-    (`scalingo`, `dokku`: the Heroku buildpack those platforms run) take versions the same way.
-    No specs at all means `all`. SelectionError for a name or release the catalog lacks.
+    keeps the releases that exist; Cloud Foundry's are `vN.N.N`); `all` every catalogued
+    platform and release. An alias (`digitalocean`, `dokku`, `scalingo`, `koyeb`: the Heroku
+    buildpack release those platforms run) selects that release under its own name. No specs
+    at all means `all`. SelectionError for a name or release the catalog lacks.
     """
     platforms = load()
     if not specs or any(spec.strip().lower() == "all" for spec in specs):
@@ -447,10 +586,23 @@ def select(specs: list[str]) -> list[Selection]:
     chosen: list[Selection] = []
     for spec in specs:
         name, _, version = spec.strip().partition("@")
-        platform = find(name)
+        alias = next((a for a in aliases() if a.name == name.strip().lower()), None)
+        platform = find(alias.platform if alias else name)
         if platform is None:
-            known = ", ".join(n for p in platforms for n in (p.name, *p.aliases))
+            known = ", ".join(
+                [n for p in platforms for n in (p.name, *p.aliases)] + [a.name for a in aliases()]
+            )
             raise SelectionError(f"unknown platform {name!r} (known: all, {known})")
+        if alias is not None:
+            platform = dataclasses.replace(
+                platform,
+                name=alias.name,
+                title=alias.title,
+                alias_of=platform.name,
+                alias_note=alias.source,
+            )
+            if not version:
+                version = alias.release
         version = version.strip().lower()
         if version in ("", "latest"):
             releases = frozenset({platform.latest})
@@ -458,16 +610,23 @@ def select(specs: list[str]) -> list[Selection]:
             releases = frozenset(platform.releases)
         else:
             try:
-                wanted = set(_ranges(version))
+                wanted = set(_ranges(version, platform.release_names))
             except ValueError:
+                form = "vN.N.N" if platform.release_names else "vN"
                 raise SelectionError(
-                    f"bad version {version!r} in {spec!r}: use vN, vN-vM, latest or all"
+                    f"bad version {version!r} in {spec!r}: use {form}, {form}-{form}, latest "
+                    "or all"
+                    + (
+                        f" (catalogued: {platform.span(platform.releases[0], platform.latest)})"
+                        if platform.release_names
+                        else ""
+                    )
                 ) from None
             missing = sorted(wanted - set(platform.releases))
             if missing and len(wanted) == 1:
                 raise SelectionError(
-                    f"{platform.name} has no release v{missing[0]} "
-                    f"(catalogued: v{platform.releases[0]}-v{platform.latest})"
+                    f"{platform.name} has no release {platform.release_name(missing[0])} "
+                    f"(catalogued: {platform.span(platform.releases[0], platform.latest)})"
                 )
             releases = frozenset(wanted & set(platform.releases))
             if not releases:
@@ -496,6 +655,7 @@ def _label(platform: Platform, run: list[int]) -> str:
     name = platform.name
     if not platform.versioned:
         return name
-    if run[0] == run[-1]:
-        return f"{name}@v{run[0]}"
-    return f"{name}@v{run[0]}-v{run[-1]}"
+    if platform.alias_of:
+        # the output says what the alias runs: `digitalocean (heroku@v322)`
+        return f"{name} ({platform.alias_of}@{platform.span(run[0], run[-1])})"
+    return f"{name}@{platform.span(run[0], run[-1])}"

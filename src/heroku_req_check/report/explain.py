@@ -79,7 +79,7 @@ def explain(rule_id: str, labels: Iterable[str] = ()) -> str | None:
         if wanted and not any(era.first <= r <= era.last for r in wanted):
             continue
         stack = f" (only on the {era.stack} stack)" if era.stack else ""
-        span = f"v{era.first}-v{era.last}" if platform.versioned else "current release"
+        span = platform.span(era.first, era.last) if platform.versioned else "current release"
         lines.append(f"  {span} [{era.detector}]{stack}: {era.command}")
         if era.note:
             lines.append(f"      note: {era.note}")
@@ -100,6 +100,16 @@ def explain(rule_id: str, labels: Iterable[str] = ()) -> str | None:
                 lines.append(f"      {label}")
             elif value:
                 lines.append(f"      {label}: {value}")
+        for choice in era.choices:
+            gives = f" -> {choice.gives}" if choice.gives else ""
+            patterns = " or ".join(choice.patterns)
+            lines.append(
+                f"      {choice.spelling}: {patterns}{gives}"
+                if patterns
+                else f"      fix line: {choice.spelling}"
+            )
+        if era.fallback:
+            lines.append(f"      otherwise: {era.fallback}")
         lines.append(
             f"      source: {era.source.repo} {era.source.tag} "
             f"({era.source.commit[:12]}) {era.source.path}"

@@ -7,7 +7,7 @@ import hashlib
 import json
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ..model import Finding, Report
@@ -143,8 +143,42 @@ def introduced(report: Report, diff: DiffLines, prefix: str = "") -> list[Findin
                     pending.append(parent)
         return False
 
+    cache_trap = _cache_trap(report, diff, repo_path)
     return [
         f
         for f in report.findings
-        if f.line in diff.added.get(repo_path(f.file), set()) or exposed(f.file)
+        if f.line in diff.added.get(repo_path(f.file), set())
+        or exposed(f.file)
+        or (cache_trap and f.rule.partition(":")[0] in _cache_rules())
     ]
+
+
+def _cache_rules() -> frozenset[str]:
+    """Rules about caches keyed on the root file's bytes (the tree digest's findings)."""
+    from .. import catalog
+
+    return frozenset(
+        rule.id
+        for platform in catalog.load()
+        for rule in platform.rules
+        if any(era.detector == "root-digest" for era in rule.eras)
+    )
+
+
+def _cache_trap(report: Report, diff: DiffLines, repo_path: Callable[[str], str]) -> bool:
+    """The pull request changes a file the root pulls in but not the root file itself: the
+    moment a root-keyed cache bites, so its findings are the pull request's own."""
+    from ..digest import METADATA_FILES
+
+    tree = report.tree
+    if repo_path(tree.root) in diff.added:
+        return False
+    pulled = {path for path in tree.files if path != tree.root}
+    for project in tree.projects:
+        if project.resolved is not None and project.kind == "directory":
+            pulled |= {
+                posixpath.normpath(posixpath.join(project.resolved, n)) for n in METADATA_FILES
+            }
+        elif project.resolved is not None:
+            pulled.add(project.resolved)
+    return any(repo_path(path) in diff.added for path in pulled)
