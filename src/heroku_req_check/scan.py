@@ -84,6 +84,10 @@ def scan(
             catalog.interest_keys(everything), catalog.overmatch_substrings(everything)
         )
     tree = walk(repo, root, limits, interest)
+    # a root that does not exist stops the walk with that one problem
+    missing_root = tree.problems[0] if tree.root_file is None and tree.problems else None
+    if missing_root is not None and os.path.lexists(os.path.join(repo, tree.root)):
+        missing_root = None
     tree.problems[:0] = config.problems  # a pyproject.toml the configuration could not use
     tree.problems.extend(detection.problems)
     read = make_reader(repo, tree, limits)
@@ -96,8 +100,11 @@ def scan(
         # --requirements names another file, but these platforms install requirements.txt
         # whatever the app says: they are checked against that file, and say so
         findings += _fixed_root(repo, tree, fixed, limits, interest, plans, sources)
+    builds = 0
     if any(s.platform.name == "docker" for s in selections):
-        findings, sources = _docker(repo, tree, limits, findings)
+        findings, sources, builds = _docker(repo, tree, limits, findings)
+    if missing_root is not None and selections and all(s.platform.root_setting for s in selections):
+        _root_not_read(tree, missing_root, selections, builds, root == DEFAULT_ROOT)
     if base is not None and check_stale:
         try:
             before = stale.base_tree(repo, base, root, limits)
@@ -274,15 +281,46 @@ def docker_repository(
 
 def _docker(
     repo: Path, tree: RequirementsTree, limits: Limits, findings: list[Finding]
-) -> tuple[list[Finding], dict[str, SourceFile]]:
+) -> tuple[list[Finding], dict[str, SourceFile], int]:
     """The docker platform's hook: every Dockerfile build in the repository (platforms/docker.py).
-    The edge gives it the file listing, a reader confined to the repository and the walker."""
+    The edge gives it the file listing, a reader confined to the repository and the walker.
+    Returns the findings merged, the Dockerfiles read and how many builds were checked."""
     from .platforms import docker
 
     result = docker.findings(docker_repository(repo, tree, limits))
     tree.problems.extend(result.problems)
     merged = sorted([*findings, *result.findings], key=lambda f: (f.file, f.line, f.rule))
-    return merged, result.sources
+    return merged, result.sources, result.builds
+
+
+def _root_not_read(
+    tree: RequirementsTree,
+    problem: Problem,
+    selections: list[catalog.Selection],
+    builds: int,
+    default: bool,
+) -> None:
+    """Every selected platform reads the requirements files its own build names (catalog
+    `root_setting`), so none reads the app-root file the walk could not find. It is then no
+    problem when it is the default one and a build was checked; otherwise the problem says
+    what was and was not checked."""
+    at = tree.problems.index(problem)
+    own = "; ".join(f"{s.platform.name}: {s.platform.root_setting}" for s in selections)
+    if builds and default:
+        del tree.problems[at]
+        return
+    if builds:
+        message = (
+            f"{tree.root} does not exist. No selected platform reads it ({own}), so "
+            f"--requirements changes nothing; {builds} build(s) were checked."
+        )
+    else:
+        message = (
+            f"{tree.root} does not exist, and the selected platforms read only the requirements "
+            f"files their own builds name ({own}): the repository has no such build, so "
+            "nothing was checked."
+        )
+    tree.problems[at] = Problem(tree.root, None, message)
 
 
 def _check_ignores(config: Config, platforms: tuple[catalog.Platform, ...]) -> None:

@@ -21,12 +21,27 @@ only; elsewhere the model reports one problem and checks nothing.
 
 Assumptions, stated in every message they affect: a base image pulled from a registry holds
 none of the paths pip needs (its files are not known here), and its WORKDIR is unknown (paths
-relative to it are compared only with paths relative to it). A `RUN` that mentions a file's
-base name may create it, so that file is not reported.
+relative to it are compared only with paths relative to it).
+
+What a RUN writes (dockerwrites.py): a path pip needs is reported missing only when no command
+that ran before the install may have created it: an earlier command of the same RUN (`a && b`
+runs `b` after `a` in the same filesystem), or any earlier RUN of the stage or of the stages it
+is built on or copies from. A command whose words name the path's base name (`touch x`,
+`> x`, `poetry export -o x`) is taken to have made it: no finding, no problem. A command that
+may write where the path is (a script, `python -m build`, `make`, `cp -r` into its directory,
+`apt-get install` for the distribution's directories) makes the path uncertain: no finding, and a
+problem says which command and that the path was not checked. A path that COPY, ADD or a mount
+puts in the image is read from the context as before.
+
+pip's arguments are expanded as `sh` does when the RUN runs (POSIX 2.6.6): an unquoted pattern
+(`dist/*.whl`) becomes the paths it matches among those the model knows (COPY, ADD, mounts,
+WORKDIR, names a RUN wrote; a `pip wheel -w DIR` certainly fills DIR with `*.whl`), and when
+nothing matches pip gets the pattern as written, which the finding says.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -36,7 +51,7 @@ from typing import Any, Literal
 
 from ..model import Finding, Fix, Include, LocalProject, Problem, RequirementsTree, SourceFile
 from ..reqfile import logical_lines, split_args_options
-from . import dockershell, pipcli
+from . import dockershell, dockerwrites, pipcli
 from .dockerignore import Matcher
 
 Reader = Callable[[str], bytes | None]
@@ -45,6 +60,8 @@ TreeWalker = Callable[[str], RequirementsTree]
 RULE_INCLUDE = "docker/include-not-copied"
 RULE_LOCAL = "docker/local-path-not-copied"
 BASE_WD = "/\x00workdir"  # the base image's unknown WORKDIR (a component no real path has)
+WHEEL = "\x00wheel"  # stands for "some wheel" in a directory `pip wheel -w` fills
+_FILLED_BY_WHEELS = frozenset(("*", "*.whl"))  # pattern components any wheel file name matches
 _DOCKERFILE_RE = re.compile(
     r"^(Dockerfile|dockerfile|Containerfile)$|^(Dockerfile|Containerfile)\.(?!dockerignore$).+$"
     r"|^.+\.(Dockerfile|dockerfile|Containerfile)$"
@@ -196,8 +213,8 @@ class _Context:
 @dataclass(frozen=True)
 class _Copy:
     line: int
-    items: tuple[tuple[str, bool], ...]  # (source, is a directory): context-relative, or
-    # absolute in stage `stage`
+    items: tuple[tuple[str, bool | None], ...]  # (source, is a directory; None: not known
+    # here, a path a RUN may have made): context-relative, or absolute in stage `stage`
     dest: str
     dest_dir: bool | None  # None: a directory only if the base image has one there
     parents: bool = False
@@ -219,8 +236,13 @@ class _Mkdir:
 
 @dataclass(frozen=True)
 class _Ran:
+    """What a RUN's commands may have written (dockerwrites): `text`, the words of those that
+    name what they write (a path whose base name is one of them is taken as made), and `reach`,
+    where anything may be new."""
+
     line: int
     text: str
+    reach: tuple[dockerwrites.Reach, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -249,8 +271,9 @@ class _Stage:
 
 @dataclass(frozen=True)
 class _Hit:
-    # made: a RUN may have written it (it names it); taken as there, its content unknown
-    state: Literal["file", "dir", "absent", "unknown", "made"]
+    # made: a RUN may have written it (it names it); taken as there, its content unknown.
+    # maybe: nothing puts it there, but a command that ran may have created it (`why` names it)
+    state: Literal["file", "dir", "absent", "unknown", "made", "maybe"]
     source: str = ""  # repo path of the context file it came from
     why: str = ""
 
@@ -259,6 +282,76 @@ class _Hit:
 def _mentions(name: str) -> re.Pattern[str]:
     """`name` as a whole word of a command line (not part of a longer file name)."""
     return re.compile(r"(?<![\w.-])" + re.escape(name) + r"(?![\w.-])")
+
+
+def _maybe(op: _Ran, path: str) -> _Hit | None:
+    """A "maybe" hit when a command of `op` may have written `path`; "made" for the stand-in
+    name WHEEL in a directory that a `pip wheel -w` of `op` certainly fills."""
+    for reach in op.reach:
+        if reach.wheels and path == posixpath.join(reach.prefix, WHEEL):
+            return _Hit("made", why=f"`{reach.command}` (line {op.line}) writes wheels there")
+    for reach in op.reach:
+        if dockerwrites.covers(reach, path):
+            return _Hit(
+                "maybe", why=f"`{reach.command}` (line {op.line}) runs before it and may create it"
+            )
+    return None
+
+
+def _settle(hit: _Hit, maybe: _Hit | None) -> _Hit:
+    """`hit` (what earlier instructions left), unless it says absent and a command that ran
+    after them may have created the path: then `maybe`, which names the nearest such command."""
+    return maybe if maybe is not None and hit.state in ("absent", "maybe") else hit
+
+
+def _first_below(path: str, directory: str) -> set[str]:
+    """The name of the entry of `directory` that `path` lies in (empty if it is not below)."""
+    rel = _under(path, directory)
+    return {rel.split("/", 1)[0]} if rel else set()
+
+
+def _sh_pattern(component: str) -> re.Pattern[str]:
+    """One component of a shell pattern (POSIX 2.13.1: `*`, `?`, `[...]` with `!` or `^`,
+    backslash quoting), as a regular expression."""
+    out, i = "", 0
+    while i < len(component):
+        ch = component[i]
+        if ch == "*":
+            out += "[^/]*"
+        elif ch == "?":
+            out += "[^/]"
+        elif ch == "\\" and i + 1 < len(component):
+            i += 1
+            out += re.escape(component[i])
+        elif ch == "[":
+            j = i + 1
+            if j < len(component) and component[j] in "!^":
+                j += 1
+            if j < len(component) and component[j] == "]":
+                j += 1
+            close = component.find("]", j)
+            if close == -1:
+                out += re.escape(ch)
+            else:
+                body = component[i + 1 : close]
+                negate = body[:1] in ("!", "^")
+                body = body[1:] if negate else body
+                body = body.replace("\\", "\\\\").replace("[", "\\[").replace("^", "\\^")
+                out += "[" + ("^" if negate else "") + body + "]"
+                i = close
+        else:
+            out += re.escape(ch)
+        i += 1
+    return re.compile(out + r"\Z")
+
+
+def _unescape(component: str) -> str:
+    return re.sub(r"\\(.)", r"\1", component)
+
+
+def _has_glob(component: str) -> bool:
+    """Whether a pattern component has an unquoted `*`, `?` or `[`."""
+    return re.search(r"(?<!\\)(?:\\\\)*[*?\[]", component) is not None
 
 
 def _under(path: str, prefix: str) -> str | None:
@@ -384,18 +477,86 @@ class _Dockerfile:
         if depth > 50:
             return _Hit("unknown", why="stages copy from each other too deeply")
         current = self.stages[stage]
+        maybe: _Hit | None = None  # the latest command that may have created it
         for op in reversed(current.ops[:upto]):
             hit = self._op_hit(op, path, depth)
             if hit is not None:
-                return hit
+                return _settle(hit, maybe)
+            if maybe is None and isinstance(op, _Ran):
+                maybe = _maybe(op, path)
         if current.parent is not None:
             parent = self.stages[current.parent]
-            return self.find(current.parent, len(parent.ops), path, depth + 1)
+            return _settle(self.find(current.parent, len(parent.ops), path, depth + 1), maybe)
         if path in ("/", BASE_WD) or _under(BASE_WD, path) is not None:
             return _Hit("dir")
         if current.scratch:
-            return _Hit("absent")
-        return _Hit("absent", why=f"not in {current.external} as far as is known here")
+            return _settle(_Hit("absent"), maybe)
+        why = f"not in {current.external} as far as is known here"
+        return _settle(_Hit("absent", why=why), maybe)
+
+    def names(self, stage: int, upto: int, directory: str, depth: int = 0) -> set[str]:
+        """Every name that an op of `stage` before op `upto` (or of the stages it is built on)
+        puts in image directory `directory`: the candidates a shell pattern is matched against,
+        each still to be confirmed with `find` (a later op may hide it)."""
+        if depth > 50:
+            return set()
+        current = self.stages[stage]
+        found: set[str] = set()
+        for op in current.ops[:upto]:
+            found |= self._op_names(op, directory, depth)
+        if current.parent is not None:
+            parent = self.stages[current.parent]
+            found |= self.names(current.parent, len(parent.ops), directory, depth + 1)
+        return found
+
+    def _op_names(self, op: _Op, directory: str, depth: int) -> set[str]:
+        if isinstance(op, _Mkdir):
+            return _first_below(op.path, directory)
+        if isinstance(op, _Ran):
+            # the mention rule: a word of the RUN may name a file it made
+            words = (posixpath.basename(w.rstrip("/")) for w in op.text.split())
+            return {w for w in words if w and not w.startswith("-")}
+        if isinstance(op, _Opaque):
+            return set()
+        found: set[str] = set()
+        for target, source, is_dir in self._copy_targets(op):
+            found |= _first_below(target, directory)
+            rel = _under(directory, target) if is_dir else None
+            if rel is not None:
+                found |= self._source_names(op, _join(source, rel) if op.stage is None
+                                            else posixpath.join(source, rel), depth)  # fmt: skip
+        return found
+
+    def _copy_targets(self, op: _Copy) -> list[tuple[str, str, bool]]:
+        """(image path, source, is a directory) of what a COPY writes (as _copy_hit reads it)."""
+        out: list[tuple[str, str, bool]] = []
+        as_dir = op.dest_dir or len(op.items) > 1
+        for source, is_dir in op.items:
+            if op.parents:
+                kept = source.split("/./", 1)[-1].strip("/")
+                real = source.replace("/./", "/", 1)
+                out.append((posixpath.join(op.dest, kept), real, is_dir is not False))
+                continue
+            if is_dir is not False:
+                out.append((op.dest, source, True))
+            if not is_dir:
+                if as_dir or op.dest_dir is None:
+                    out.append((posixpath.join(op.dest, posixpath.basename(source)), source, False))
+                if not as_dir:
+                    out.append((op.dest, source, False))
+        return out
+
+    def _source_names(self, op: _Copy, source: str, depth: int) -> set[str]:
+        if op.stage is not None:
+            other = self.stages[op.stage]
+            return self.names(op.stage, len(other.ops), source, depth + 1)
+        context = self.build.context
+        children = context.index.children.get(context.repo_path(source), [])
+        return {
+            name
+            for name in children
+            if context.file(_join(source, name)) or context.dir(_join(source, name))
+        }
 
     def _op_hit(self, op: _Op, path: str, depth: int) -> _Hit | None:
         if isinstance(op, _Opaque):
@@ -442,16 +603,17 @@ class _Dockerfile:
                     if hit.state != "absent":
                         return hit
                 continue
-            if is_dir:
+            if is_dir is not False:
                 rel = _under(path, op.dest)
-                if rel is None:
-                    continue
                 if rel == "":
-                    return _Hit("dir")
-                hit = self._source_hit(op, join(source, rel), depth)
-                if hit.state != "absent":
-                    return hit
-                continue
+                    into_dir = is_dir or op.dest_dir or multi
+                    return _Hit("dir") if into_dir else self._source_hit(op, source, depth)
+                if rel is not None:
+                    hit = self._source_hit(op, join(source, rel), depth)
+                    if hit.state != "absent":
+                        return hit
+                if is_dir:
+                    continue
             name = posixpath.basename(source)
             into = posixpath.join(op.dest, name)
             as_dir = op.dest_dir or multi
@@ -599,7 +761,7 @@ class _Dockerfile:
                     )
                 )
                 return
-        items: list[tuple[str, bool]] = []
+        items: list[tuple[str, bool | None]] = []
         for raw in sources:
             value = dockershell.expand(raw, stage.env, self.escape)
             if value is None or _URL.match(value) or (cmd == "ADD" and _ARCHIVE.search(value)):
@@ -623,7 +785,9 @@ class _Dockerfile:
                     return
                 path = posixpath.normpath(posixpath.join("/", value))
                 hit = self.find(from_stage, len(self.stages[from_stage].ops), path)
-                items.append((path, hit.state == "dir"))
+                # a path a RUN may have made could be a file or a directory
+                known = hit.state in ("file", "dir", "absent")
+                items.append((path, hit.state == "dir" if known else None))
                 continue
             pivot = ""
             if "parents" in flags:
@@ -688,7 +852,7 @@ class _Dockerfile:
                 source = _clean_context_path(source)
             mounts.append(_Mount(target, kind, source, mount_stage))
         texts: list[str] = []
-        words: list[list[str | None]] = []
+        simples: list[dockershell.Simple] = []
         if command.json:
             argv = list(command.value)
             if (
@@ -699,7 +863,7 @@ class _Dockerfile:
             ):
                 texts.append(argv[2])
             else:
-                words.append(list(argv))
+                simples.append(dockershell.Simple(tuple(argv)))  # exec form: no shell, no globs
         elif "\0shell" in stage.env:
             self.problem(line, "RUN after SHELL with a non-POSIX shell: not checked")
             return
@@ -717,25 +881,49 @@ class _Dockerfile:
                 texts.append(text)
         env = {k: v for k, v in stage.env.items() if not k.startswith("\0")}
         for text in texts:
-            words.extend(dockershell.commands(text, env))
+            simples.extend(dockershell.commands(text, env))
         cwd: str | None = stage.workdir
-        others: list[str] = []  # words of the commands that are not installs (may write files)
-        for argv in words:
-            if not argv:
-                continue
-            program = argv[0]
-            if program in ("cd", "pushd"):
-                target = argv[1] if len(argv) > 1 else "/root"
+        pushed: list[str | None] = []  # pushd's stack
+        outer: list[str | None] = []  # the directory at each open subshell, restored at `)`
+        names: list[str] = []  # what this RUN's commands may have written so far (dockerwrites)
+        reach: list[dockerwrites.Reach] = []
+        for simple, flow in zip(simples, dockershell.flow(simples), strict=True):
+            while len(outer) > simple.depth:
+                cwd = outer.pop()
+            while len(outer) < simple.depth:
+                outer.append(cwd)
+            argv = list(simple.words)
+            shown = " ".join(w if w is not None else "<unknown>" for w in argv)
+            stripped = pipcli.strip_prefix([w if w is not None else "\0" for w in argv])
+            program = stripped[0] if stripped else ""
+            if program in ("cd", "pushd", "popd"):
+                if program == "popd":
+                    cwd = pushed.pop() if pushed else None
+                    continue
+                if program == "pushd":
+                    pushed.append(cwd)
+                target = stripped[1] if len(stripped) > 1 else "/root"
                 cwd = (
                     None
-                    if target is None or cwd is None
+                    if "\0" in target or target == "-" or cwd is None
                     else posixpath.normpath(posixpath.join(cwd, target))
                 )
                 continue
             install = pipcli.parse(argv)
             if install is None:
-                others.extend(w for w in argv if w is not None)
+                effects = dockerwrites.effects(argv, simple.writes, cwd, shown)
+                names.extend(effects.names)
+                reach.extend(effects.reach)
+                if effects.cwd_lost:
+                    cwd = None
                 continue
+            earlier = _Ran(line, " ".join(names), tuple(reach)) if names or reach else None
+            view = _View(self, stage, mounts, earlier)
+            literal: set[str] = set()
+            if cwd is not None and any(p is not None for p in simple.patterns):
+                expanded, literal = view.expand(simple, cwd)
+                again = pipcli.parse(expanded)
+                install = install if again is None else dataclasses.replace(again, text=shown)
             if install.unknown:
                 self.problem(
                     line,
@@ -746,55 +934,44 @@ class _Dockerfile:
                 self.problem(
                     line, f"`{install.text}` runs in a directory not known here: not checked"
                 )
+                reach.append(dockerwrites.Reach("/", "subtree", shown))
                 continue
-            earlier = _Ran(line, " ".join(others)) if others else None
-            _Install(self, stage, command, mounts, install, cwd, earlier).check()
-            if install.action in ("wheel", "download"):
-                others.extend(w for w in argv if w is not None)  # pip wheel -w DIR writes DIR
-        if others:
-            stage.ops.append(_Ran(line, " ".join(others)))
+            runner = _Install(self, stage, command, view, install, cwd, literal, flow)
+            runner.check()
+            effects = runner.effects(simple.writes)
+            names.extend(effects.names)
+            reach.extend(effects.reach)
+        if names or reach:
+            stage.ops.append(_Ran(line, " ".join(names), tuple(reach)))
 
 
-@dataclass
-class _Need:
-    path: str  # absolute image path
-    written: str  # as written (the finding's `package`)
-    rule: str
-    why: str  # who needs it, for the message
-    source_path: str = ""  # the repo file that should be there (for the fix)
-    kind: str = "file"  # file, dir, project
-    including: str = ""  # repo path of the requirements file whose include needs it
-
-
-class _Install:
-    """One pip/uv install in one RUN: walk what it opens, report what is missing."""
+class _View:
+    """The image as one command of a RUN sees it: the RUN's mounts over the stage's files
+    before the RUN, and what the RUN's earlier commands may have written (`earlier`)."""
 
     def __init__(
-        self,
-        docker: _Dockerfile,
-        stage: _Stage,
-        command: Any,
-        mounts: list[_Mount],
-        install: pipcli.Install,
-        cwd: str,
-        earlier: _Ran | None = None,
+        self, docker: _Dockerfile, stage: _Stage, mounts: list[_Mount], earlier: _Ran | None
     ) -> None:
         self.docker = docker
-        self.earlier = earlier  # the same RUN's commands before this install
         self.stage = stage
-        self.command = command
         self.mounts = mounts
-        self.install = install
-        self.cwd = posixpath.normpath(posixpath.join(cwd, install.directory))
+        self.earlier = earlier
         self.upto = len(stage.ops)
-        self.visited: set[str] = set()
-        self.no_index = install.no_index
+        self.made: set[str] = set()  # patterns known to match files not named here
+
+    def _wheels(self, directory: str) -> bool:
+        """Whether `directory` certainly holds a wheel a `pip wheel -w` wrote there."""
+        return self.find(posixpath.join(directory, WHEEL)).state == "made"
 
     def find(self, path: str) -> _Hit:
+        if path in self.made:
+            return _Hit("made", why="a `pip wheel -w` wrote wheels there")
+        maybe: _Hit | None = None
         if self.earlier is not None:
             hit = self.docker._op_hit(self.earlier, path, 0)
             if hit is not None:
                 return hit
+            maybe = _maybe(self.earlier, path)
         for mount in reversed(self.mounts):
             rel = _under(path, mount.target)
             if rel is None:
@@ -811,16 +988,19 @@ class _Install:
                         return _Hit("file", context.repo_path(source))
                     if context.dir(source):
                         return _Hit("dir")
-                    return _Hit(
-                        "absent",
-                        why=f"the bind mount at {mount.target} hides the image's files there",
+                    return _settle(
+                        _Hit(
+                            "absent",
+                            why=f"the bind mount at {mount.target} hides the image's files there",
+                        ),
+                        maybe,
                     )
                 stage = self.docker.stages[mount.stage]
-                return self.docker.find(mount.stage, len(stage.ops), source)
+                return _settle(self.docker.find(mount.stage, len(stage.ops), source), maybe)
             if mount.kind == "tmpfs":
-                return _Hit("absent")
+                return _settle(_Hit("absent"), maybe)
             return _Hit("unknown", why=f"a {mount.kind} mount at {mount.target}")
-        hit = self.docker.find(self.stage.index, self.upto, path)
+        hit = _settle(self.docker.find(self.stage.index, self.upto, path), maybe)
         if hit.state == "absent" and self._anchors_differ(path):
             return _Hit("unknown", why="it depends on the base image's WORKDIR, unknown here")
         return hit
@@ -834,6 +1014,155 @@ class _Install:
                     return True
             stage = self.docker.stages[stage.parent] if stage.parent is not None else None
         return False
+
+    def names(self, directory: str) -> set[str]:
+        """Candidate entries of image directory `directory` (see _Dockerfile.names)."""
+        found: set[str] = set()
+        if self.earlier is not None:
+            found |= self.docker._op_names(self.earlier, directory, 0)
+        for mount in reversed(self.mounts):
+            found |= _first_below(mount.target, directory)
+            rel = _under(directory, mount.target)
+            if rel is None:
+                continue
+            if mount.kind == "bind":
+                if mount.stage is None:
+                    context = self.docker.build.context
+                    source = _join(mount.source, rel)
+                    children = context.index.children.get(context.repo_path(source), [])
+                    found |= {
+                        n
+                        for n in children
+                        if context.file(_join(source, n)) or context.dir(_join(source, n))
+                    }
+                else:
+                    stage = self.docker.stages[mount.stage]
+                    source = posixpath.join(mount.source, rel)
+                    found |= self.docker.names(mount.stage, len(stage.ops), source)
+            return found  # the mount hides what the image has there
+        return found | self.docker.names(self.stage.index, self.upto, directory)
+
+    def expand(self, simple: dockershell.Simple, cwd: str) -> tuple[list[str | None], set[str]]:
+        """The command's words after pathname expansion as `sh` does it when the RUN runs
+        (POSIX 2.6.6): a word with an unquoted `*`, `?` or `[` becomes the paths it matches,
+        sorted; when it matches nothing it stays as written (also returned in the set)."""
+        words: list[str | None] = []
+        literal: set[str] = set()
+        patterns = list(simple.patterns) + [None] * (len(simple.words) - len(simple.patterns))
+        for word, pattern in zip(simple.words, patterns, strict=True):
+            if word is None or pattern is None:
+                words.append(word)
+                continue
+            matches = self.glob(pattern, cwd)
+            if matches:
+                words.extend(matches)
+            else:
+                words.append(word)
+                literal.add(word)
+        return words, literal
+
+    def glob(self, pattern: str, cwd: str) -> list[str]:
+        """The paths (written as the pattern is: relative stays relative) that `pattern`
+        matches in this view; a name starting with `.` matches only a pattern that does."""
+        absolute = pattern.startswith("/")
+        parts = pattern.split("/")[1:] if absolute else pattern.split("/")
+        found: list[tuple[str, str]] = [("/" if absolute else cwd, "/" if absolute else "")]
+        for n, part in enumerate(parts):
+            last = n == len(parts) - 1
+            if part == "":
+                found = [(image, written + "/") for image, written in found if not last or written]
+                continue
+            following: list[tuple[str, str]] = []
+            for image, written in found:
+                glue = written if not written or written.endswith("/") else written + "/"
+                if not _has_glob(part):
+                    name = _unescape(part)
+                    candidates = [name]
+                elif last and part in _FILLED_BY_WHEELS and self._wheels(image):
+                    # pip wheel's files, not named here: the pattern matches, as written
+                    self.made.add(posixpath.join(image, part))
+                    following.append((posixpath.join(image, part), glue + part))
+                    continue
+                else:
+                    regex = _sh_pattern(part)
+                    hidden_ok = part.startswith(".")
+                    candidates = sorted(
+                        name
+                        for name in self.names(image)
+                        if regex.match(name) and (hidden_ok or not name.startswith("."))
+                    )
+                for name in candidates:
+                    path = posixpath.normpath(posixpath.join(image, name))
+                    state = self.find(path).state
+                    # a name that no instruction puts there ("maybe") is no known match
+                    unmatched = ("absent", "maybe") if _has_glob(part) else ("absent",)
+                    if state in unmatched or (not last and state == "file"):
+                        continue
+                    following.append((path, glue + name))
+            found = following
+        return [written for _image, written in found]
+
+
+@dataclass
+class _Need:
+    path: str  # absolute image path
+    written: str  # as written (the finding's `package`)
+    rule: str
+    why: str  # who needs it, for the message
+    source_path: str = ""  # the repo file that should be there (for the fix)
+    kind: str = "file"  # file, dir, project
+    including: str = ""  # repo path of the requirements file whose include needs it
+
+
+_RUNS_AND_STOPS = dockershell.Flow("", True)
+_GOES_ON = (
+    ", but the RUN does not fail with it (a later command's status is the RUN's: no `&&` up to "
+    "the end, no `set -e`), so the image is built without what it installs"
+)
+
+
+class _Install:
+    """One pip/uv install in one RUN: walk what it opens, report what is missing."""
+
+    def __init__(
+        self,
+        docker: _Dockerfile,
+        stage: _Stage,
+        command: Any,
+        view: _View,
+        install: pipcli.Install,
+        cwd: str,
+        literal: set[str] | None = None,
+        flow: dockershell.Flow = _RUNS_AND_STOPS,
+    ) -> None:
+        self.docker = docker
+        self.flow = flow  # whether it runs, whether its failure fails the RUN
+        self.view = view
+        self.stage = stage
+        self.command = command
+        self.install = install
+        self.shell_cwd = cwd
+        self.cwd = posixpath.normpath(posixpath.join(cwd, install.directory))
+        self.visited: set[str] = set()
+        self.no_index = install.no_index
+        self.literal = literal or set()  # patterns the shell passed as written (no match)
+        self.projects: set[str] = set()  # local project directories it builds (image paths)
+        self.vcs_editable = any(_URL.match(e) or "+" in e.split(":", 1)[0]
+                                for e in install.editables)  # fmt: skip
+
+    def find(self, path: str) -> _Hit:
+        return self.view.find(path)
+
+    def effects(self, writes: Sequence[str | None]) -> dockerwrites.Effects:
+        """What this install may write (dockerwrites.install_effects), its redirections too."""
+        shown = self.install.text
+        own = dockerwrites.install_effects(
+            self.install, self.shell_cwd, sorted(self.projects), self.vcs_editable, shown
+        )
+        redirected = dockerwrites.effects([], writes, self.shell_cwd, shown)
+        return dockerwrites.Effects(
+            (*redirected.names, *own.names), (*redirected.reach, *own.reach)
+        )
 
     def check(self) -> None:
         for written in self.install.requirements:
@@ -931,12 +1260,15 @@ class _Install:
             self.need(_Need(path, written, RULE_LOCAL, why))
             return
         hit = self.find(path)
-        if hit.state in ("unknown", "made"):
-            if hit.state == "unknown":
-                self.unknown(path, hit)
+        if hit.state in ("unknown", "made", "maybe"):
+            self.projects.add(path)
+            if hit.state != "made":
+                self.uncertain(path, written, hit)
             return
         metadata = [posixpath.join(path, n) for n in ("pyproject.toml", "setup.py")]
         hits = [self.find(p) for p in metadata]
+        if any(h.state in ("file", "made", "maybe", "unknown") for h in hits):
+            self.projects.add(path)  # pip builds it there: build/, *.egg-info
         if any(h.state == "file" for h in hits):
             # a project is there: the metadata files the repository has beside it must be too
             context_dir = posixpath.dirname(next(h.source for h in hits if h.state == "file"))
@@ -955,8 +1287,8 @@ class _Install:
             return
         if any(h.state == "made" for h in hits):
             return
-        if any(h.state == "unknown" for h in hits):
-            self.unknown(path, next(h for h in hits if h.state == "unknown"))
+        if any(h.state in ("unknown", "maybe") for h in hits):
+            self.uncertain(path, written, next(h for h in hits if h.state in ("unknown", "maybe")))
             return
         self.missing(
             _Need(
@@ -970,13 +1302,19 @@ class _Install:
         )
 
     def find_links(self, path: str, written: str, beside: str | None) -> None:
+        hits: list[_Hit] = []
         for candidate in (beside, path):
-            if candidate is not None and self.find(candidate).state in ("dir", "file", "made"):
+            if candidate is None:
+                continue
+            hit = self.find(candidate)
+            if hit.state in ("dir", "file", "made"):
                 return
+            hits.append(hit)
         why = f"`--find-links {written}`: pip ignores a missing location with a warning"
         if self.no_index:
             why += ", and with --no-index nothing else provides the packages it holds"
-        self.missing(_Need(path, written, RULE_LOCAL, why, kind="dir"), self.find(path))
+        hit = next((h for h in hits if h.state in ("unknown", "maybe")), hits[-1])
+        self.missing(_Need(path, written, RULE_LOCAL, why, kind="dir"), hit)
 
     def need(self, need: _Need) -> None:
         hit = self.find(need.path)
@@ -984,19 +1322,45 @@ class _Install:
             return
         self.missing(need, hit)
 
-    def unknown(self, path: str, hit: _Hit) -> None:
-        self.docker.problem(
-            self.command.start_line,
-            f"`{self.install.text}` needs {_show(path)}; whether the image has it is not known "
-            f"here ({hit.why}): not checked",
-        )
+    def uncertain(self, path: str, written: str, hit: _Hit) -> None:
+        """A problem, not a finding: whether the image has `path` is not known here."""
+        docker = self.docker
+        key = (docker.build.dockerfile, self.command.start_line, hit.state, path)
+        if key in docker.model.seen:
+            return
+        docker.model.seen.add(key)
+        needs = f"`{self.install.text}` needs {_show(path)}"
+        absent = "no COPY, ADD or mount puts it there"
+        if written in self.literal:  # the shell passes a pattern that matches nothing as is
+            needs = f"`{self.install.text}` needs a path matching {_show(path)}"
+            absent = "nothing that COPY, ADD or a mount puts in the image matches it"
+        if hit.state == "maybe":
+            message = (
+                f"{needs}: {absent}, but {hit.why}, so it is not reported missing: not checked"
+            )
+        else:
+            message = (
+                f"{needs}; whether the image has it is not known here ({hit.why}): not checked"
+            )
+        docker.problem(self.command.start_line, message)
 
     def missing(self, need: _Need, hit: _Hit) -> None:
-        if hit.state == "unknown":
-            self.unknown(need.path, hit)
+        if hit.state in ("unknown", "maybe"):
+            self.uncertain(need.path, need.written, hit)
             return
         docker = self.docker
         line = self.command.start_line
+        if self.flow.guard:
+            key = (docker.build.dockerfile, line, "guard", need.path)
+            if key not in docker.model.seen:
+                docker.model.seen.add(key)
+                docker.problem(
+                    line,
+                    f"`{self.install.text}` needs {_show(need.path)}, which is not in the image "
+                    f"at that point, but the command may not run ({self.flow.guard}), so it "
+                    "is not reported: not checked",
+                )
+            return
         key = (docker.build.dockerfile, line, need.rule, need.path)
         if key in docker.model.seen:
             return
@@ -1009,19 +1373,18 @@ class _Install:
         build = docker.build
         context = f"context {build.context.root or '.'}/ ({build.origin})"
         absent = f"{_show(need.path)} is not in the image at that point"
+        if need.written in self.literal:
+            absent = (
+                f"no path in the image matches the pattern {need.written} at that point, so the "
+                f"shell passes it to pip as written, and {_show(need.path)} is not there either"
+            )
         if need.kind == "project":
             absent = f"neither {_show(need.path)}/pyproject.toml nor setup.py is in the image"
         message = (
             f"{where} runs `{self.install.text}` in {_show(self.cwd)}; {need.why}. "
             f"{absent[:1].upper()}{absent[1:]}"
             f"{' (' + hit.why + ')' if hit.why and need.kind != 'project' else ''}, so "
-            + (
-                "pip fails with 'Could not open requirements file' and the build stops"
-                if need.rule == RULE_INCLUDE
-                else "pip stops ('Neither setup.py nor pyproject.toml found') and the build fails"
-                if need.kind == "project"
-                else "the install fails or misses it"
-            )
+            + self._consequence(need)
             + f". Build {context}. {advice}"
         )
         docker.model.result.findings.append(
@@ -1037,6 +1400,19 @@ class _Install:
                 fix=fix,
             )
         )
+
+    def _consequence(self, need: _Need) -> str:
+        """What the missing path does to the build."""
+        if need.rule == RULE_INCLUDE:
+            fails, stops = "pip fails with 'Could not open requirements file'", "the build stops"
+        elif need.kind == "project":
+            fails, stops = (
+                "pip stops ('Neither setup.py nor pyproject.toml found')",
+                "the build fails",
+            )
+        else:
+            return "the install fails or misses it" + ("" if self.flow.stops else _GOES_ON)
+        return fails + (f" and {stops}" if self.flow.stops else _GOES_ON)
 
     # -- the fix ----------------------------------------------------------------------------
     def fix(self, need: _Need) -> tuple[Fix | None, str]:

@@ -190,6 +190,7 @@ _UV_KEYS = {
     "-b": "constraints", "--build-constraints": "constraints", "--build-constraint": "constraints",
     "-e": "editables", "--editable": "editables", "-f": "find_links", "--find-links": "find_links",
     "--group": "groups", "--directory": "directory",
+    "-t": "writes", "--target": "writes", "--prefix": "writes",
 }  # fmt: skip
 ARCHIVE_EXTENSIONS = (
     ".zip",
@@ -228,6 +229,10 @@ class Install:
     no_index: bool = False
     directory: str = ""  # uv --directory: relative paths start there
     unknown: tuple[str, ...] = field(default=())  # options whose value is not known here
+    # paths it writes besides site-packages: --target, --prefix, --root, --src, `pip wheel -w`,
+    # `pip download -d`, --log, --report (None: one whose value is not known here)
+    writes: tuple[str | None, ...] = ()
+    wheel_dir: str | None = ""  # `pip wheel -w DIR` (the last one; "" = none, None = not known)
 
 
 class _Error(Exception):
@@ -270,22 +275,24 @@ def strip_extras(path: str) -> str:
     return match.group(1) if match else path
 
 
+_PREFIXES = frozenset(
+    ("exec", "time", "command", "nice", "nohup", "then", "do", "else", "!", "if", "elif",
+     "while", "until", "{")
+)  # fmt: skip
+
+
+def strip_prefix(words: list[str]) -> list[str]:
+    """Drop `VAR=value` assignments, reserved words that open a compound command (`if`, `then`,
+    `do`, `{`, ...) and wrappers (`sudo -E`, `env X=1`, `exec`, `time`): the command they run
+    remains."""
+    return _strip_prefix(words)
+
+
 def _strip_prefix(words: list[str]) -> list[str]:
-    """Drop `VAR=value` assignments and wrappers (`sudo -E`, `env X=1`, `exec`, `time`)."""
     i = 0
     while i < len(words):
         word = words[i]
-        if re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", word) or word in (
-            "exec",
-            "time",
-            "command",
-            "nice",
-            "nohup",
-            "then",
-            "do",
-            "else",
-            "!",
-        ):
+        if re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", word) or word in _PREFIXES:
             i += 1
         elif word in ("sudo", "env"):
             i += 1
@@ -295,6 +302,30 @@ def _strip_prefix(words: list[str]) -> list[str]:
         else:
             break
     return words[i:]
+
+
+def is_pip(program: str) -> bool:
+    """`pip`, `pip3`, `pip3.12`."""
+    return _PIP_EXE.fullmatch(program) is not None
+
+
+def is_python(program: str) -> bool:
+    """`python`, `python3`, `python3.12`, `pypy3`."""
+    return _PYTHON_EXE.fullmatch(program) is not None
+
+
+def python_module(args: Sequence[str]) -> tuple[str, list[str]] | None:
+    """(module, its arguments) of `python [options] -m module ...`, else None."""
+    i = 0
+    while i < len(args) and args[i].startswith("-") and not args[i].startswith("-m"):
+        i += 2 if args[i] in _INTERPRETER_VALUE_OPTIONS else 1
+    if i >= len(args):
+        return None
+    if args[i] == "-m" and i + 1 < len(args):
+        return args[i + 1], list(args[i + 2 :])
+    if args[i].startswith("-m") and len(args[i]) > 2:
+        return args[i][2:], list(args[i + 1 :])
+    return None
 
 
 def parse(words: Sequence[str | None]) -> Install | None:
@@ -310,18 +341,10 @@ def parse(words: Sequence[str | None]) -> Install | None:
     program = posixpath.basename(known[0])
     rest = known[1:]
     if _PYTHON_EXE.fullmatch(program):
-        i = 0
-        while i < len(rest) and rest[i].startswith("-") and not rest[i].startswith("-m"):
-            i += 2 if rest[i] in _INTERPRETER_VALUE_OPTIONS else 1
-        if i >= len(rest):
+        module = python_module(rest)
+        if module is None:
             return None
-        if rest[i] == "-m" and i + 1 < len(rest):
-            module, rest = rest[i + 1], rest[i + 2 :]
-        elif rest[i].startswith("-m") and len(rest[i]) > 2:
-            module, rest = rest[i][2:], rest[i + 1 :]
-        else:
-            return None
-        program = module
+        program, rest = module
     if _PIP_EXE.fullmatch(program):
         return _parse_pip(rest, shown)
     if program == "uv":
@@ -351,6 +374,11 @@ def _parse_pip(args: list[str], shown: str) -> Install | None:
     paths = tuple(p for p in positional if "\0" not in p and looks_like_path(p))
     unknown += [p for p in positional if "\0" in p]
     clean = tuple(v for v in get("requirement") if "\0" not in v)
+    written = ("target", "prefix", "root", "src", "source", "source_dir", "source_directory",
+               "wheel_dir", "dest", "log", "log_file", "local_log", "report")  # fmt: skip
+    writes = tuple(None if "\0" in v else v for name in written for v in get(name))
+    wheel_dirs = get("wheel_dir")
+    wheel_dir = (None if "\0" in wheel_dirs[-1] else wheel_dirs[-1]) if wheel_dirs else ""
     return Install(
         tool="pip",
         text=shown,
@@ -363,6 +391,8 @@ def _parse_pip(args: list[str], shown: str) -> Install | None:
         groups=tuple(v for v in get("group") if "\0" not in v),
         no_index=bool(values.get("no_index")),
         unknown=tuple(shown_unknown(u) for u in unknown),
+        writes=writes,
+        wheel_dir=wheel_dir,
     )
 
 
@@ -411,13 +441,14 @@ def _parse_uv(args: list[str], shown: str) -> Install | None:
         requirements = requirements + positional  # uv pip sync SRC_FILE...
     else:
         paths = [p for p in positional if looks_like_path(p)]
-    unknown = [v for vs in collected.values() for v in vs if "\0" in v]
+    unknown = [v for key, vs in collected.items() if key != "writes" for v in vs if "\0" in v]
     unknown += [p for p in positional if "\0" in p]
 
     def clean(items: list[str]) -> tuple[str, ...]:
         return tuple(v for v in items if "\0" not in v)
 
     directory = clean(collected.get("directory", []))
+    writes = tuple(None if "\0" in v else v for v in collected.get("writes", []))
     return Install(
         tool="uv",
         text=shown,
@@ -431,4 +462,5 @@ def _parse_uv(args: list[str], shown: str) -> Install | None:
         no_index=no_index,
         directory=directory[-1] if directory else "",
         unknown=tuple(shown_unknown(u) for u in unknown),
+        writes=writes,
     )
