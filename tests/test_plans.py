@@ -189,6 +189,28 @@ PLAN_CASES = [
         "an unreadable config sets nothing here",
     ),
     (
+        "nix-providers-config-names-python",
+        {
+            "package.json": "{}",
+            "requirements.txt": "",
+            "nixpacks.toml": 'providers = ["...", "python"]\n',
+        },
+        "nixpacks",
+        True,
+        "python",
+        "generated",
+        "NIX generator.rs:125-141: the providers list runs python beside the detected one",
+    ),
+    (
+        "railpack-config-provider-python",
+        {"Gemfile": "", "requirements.txt": "", "railpack.json": '{"provider": "python"}'},
+        "railpack",
+        True,
+        "python",
+        "generated",
+        "RAILPACK core.go:318-330: config.Provider replaces the detected provider",
+    ),
+    (
         "heroku-has-no-plan",
         {"package.json": "{}", "requirements.txt": ""},
         "heroku",

@@ -24,7 +24,13 @@ FAULTS = [
         {},
         "fault 1: pip-grep skips nameless lines (`if requirement.req`)",
     ),
-    ("plan-node-first", "nixpacks", {}, "fault 2: Nixpacks src/lib.rs get_providers: Node first"),
+    (
+        "plan-node-first",
+        "nixpacks",
+        {"nixpacks/provider": None},
+        "fault 2: Nixpacks src/lib.rs get_providers: Node first, so no nixpacks/django; the app "
+        "is built as a Node app (a warning at package.json, no requirements edit helps)",
+    ),
     (
         "plan-node-first",
         "railpack",

@@ -162,6 +162,57 @@ def _overmatches(
     return findings
 
 
+def _other_providers(
+    tree: RequirementsTree, selections: Iterable[Selection], plans: dict[str, BuildPlan]
+) -> list[Finding]:
+    """A Python app (the Python provider would detect it) that another language's provider
+    builds, because that provider comes first: reported at the file that made it win."""
+    findings = []
+    for selection in selections:
+        plan = plans.get(selection.platform.name)
+        if plan is None or plan.builds_python or not plan.provider_file:
+            continue
+        if not plan.python_detected:
+            continue  # nothing marks it a Python app: not this tool's business
+        for rule in selection.platform.rules:
+            for era in rule.eras:
+                if era.detector != "provider":
+                    continue
+                labels = format_ranges(selection.platform, selection.releases)
+                provider = next(
+                    (
+                        p.title
+                        for p in (
+                            selection.platform.plan.providers if selection.platform.plan else ()
+                        )
+                        if p.name == plan.provider
+                    ),
+                    plan.provider,
+                )
+                findings.append(
+                    Finding(
+                        rule=rule.id,
+                        package=plan.provider_file,
+                        severity=_severity(rule, None),
+                        file=plan.provider_file,
+                        line=1,
+                        platforms=tuple(labels),
+                        title=f"{plan.provider_file}: {labels[0]} builds a {provider} app",
+                        summary=(
+                            f"{plan.provider_file} makes {labels[0]} build a {provider} app: "
+                            "its Python dependencies are never installed"
+                        ),
+                        message=(
+                            f"{plan.provider_file} makes {labels[0]} build the app with its "
+                            f"{provider} provider (`{era.command}`; the Python provider comes "
+                            f"later), so {rule.when_missed}. No line of {tree.root} changes "
+                            f"that: {era.fix_requires}."
+                        ),
+                    )
+                )
+    return findings
+
+
 def root_local_paths(tree: RequirementsTree) -> list[tuple[int, str, str]]:
     """(line, target as written, kind) of every root-file line that needs a local file or
     directory at install time: an include ("include"), a local project or archive other than
@@ -639,6 +690,7 @@ def check(
     findings = _reconciled(tree, list(misses.values()), read)
     findings += _overmatches(tree, selections, read, plans)
     findings += _root_includes(tree, selections, plans)
+    findings += _other_providers(tree, selections, plans)
     hashes: dict[str, str] = {}  # the digest's file hashes, shared with _settle_digest
     findings += _root_digest(tree, selections, plans, read, hashes)
     findings += _choices(tree, selections, plans, read)

@@ -180,6 +180,10 @@ class BuildPlan:
     provider: str = "python"
     start: StartSource = "generated"
     evidence: tuple[str, ...] = ()
+    # when another provider wins: the app file that made it win, and whether the Python
+    # provider would have built the app (it has a Python marker file) had it come first
+    provider_file: str = ""
+    python_detected: bool = False
 
     def runs(self, step: str) -> bool:
         """Whether the plan runs a rule's step ("" = any Python step, "start" = the generated

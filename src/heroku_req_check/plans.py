@@ -36,6 +36,8 @@ def plan_for(platform: Platform, repo_dir: str, read: Reader, scan_id: int) -> B
     evidence: list[str] = []
     provider = "python"
     builds = True
+    provider_file = ""
+    python_detected = False
     if spec.providers:
         winner = _first_provider(spec.providers, repo_dir, read, scan_id)
         if winner is None:
@@ -47,8 +49,18 @@ def plan_for(platform: Platform, repo_dir: str, read: Reader, scan_id: int) -> B
         else:
             spec_hit, matched = winner
             provider = spec_hit.name
-            if provider != "python":
+            chosen = _configured_python(spec.provider_configs, read)
+            if provider != "python" and chosen:
+                provider = "python"
+                evidence.append(f"{chosen}, so its Python provider runs")
+            elif provider != "python":
                 builds = False
+                provider_file = matched.split(" and ")[0]
+                python = next((p for p in spec.providers if p.name == "python"), None)
+                python_detected = python is not None and any(
+                    all(_detects(pattern, repo_dir, read, scan_id) for pattern in condition)
+                    for condition in python.detect
+                )
                 evidence.append(
                     f"{matched} makes {platform.title} build the app with its "
                     f"{spec_hit.title} provider, which comes before Python "
@@ -81,7 +93,15 @@ def plan_for(platform: Platform, repo_dir: str, read: Reader, scan_id: int) -> B
         for era in rule.eras
     ):
         evidence += says
-    return BuildPlan(platform.name, builds, provider, start, tuple(evidence))
+    return BuildPlan(
+        platform.name,
+        builds,
+        provider,
+        start,
+        tuple(evidence),
+        provider_file=provider_file,
+        python_detected=python_detected,
+    )
 
 
 def procfile_process(
@@ -152,21 +172,37 @@ def _glob_exists(repo_dir: str, scan_id: int, pattern: str) -> bool:
     return False
 
 
-def _config_start(config: StartConfig, read: Reader) -> str:
-    """The start command a configuration file sets, "" when none (or unreadable: the platform
-    then fails on it itself, which is not this tool's finding)."""
+def _configured_python(configs: tuple[StartConfig, ...], read: Reader) -> str:
+    """A clause naming the configuration that makes the Python provider run, or ""."""
+    for config in configs:
+        value = _config_value(config, read)
+        names = value if isinstance(value, list) else [value]
+        if any(isinstance(n, str) and n.strip().lower() == "python" for n in names):
+            return f"{config.file} {config.key} names python ({config.source})"
+    return ""
+
+
+def _config_value(config: StartConfig, read: Reader) -> object:
+    """The value at `config.key` in the TOML/JSON file, or None."""
     data = read(config.file)
     if data is None:
-        return ""
+        return None
     try:
         text = data.decode("utf-8")
         document: object = (
             json.loads(text) if config.file.endswith(".json") else tomllib.loads(text)
         )
     except (UnicodeDecodeError, ValueError):
-        return ""
+        return None
     for part in config.key.split("."):
         if not isinstance(document, dict):
-            return ""
+            return None
         document = document.get(part)
-    return document.strip() if isinstance(document, str) else ""
+    return document
+
+
+def _config_start(config: StartConfig, read: Reader) -> str:
+    """The start command a configuration file sets, "" when none (or unreadable: the platform
+    then fails on it itself, which is not this tool's finding)."""
+    value = _config_value(config, read)
+    return value.strip() if isinstance(value, str) else ""

@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 DETECTORS = (
+    "provider",
     "shell",
     "in-req",
     "list-req",
@@ -170,6 +171,9 @@ class PlanSpec:
     procfile_skip: tuple[str, ...] = ()  # processes never taken for "*" (Nixpacks' release)
     procfile_source: str = ""
     start_configs: tuple[StartConfig, ...] = ()
+    # configuration keys that choose the provider (Nixpacks' `providers` list, Railpack's
+    # `provider`): naming python there makes the Python provider run whatever is detected
+    provider_configs: tuple[StartConfig, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -361,6 +365,10 @@ def _plan(raw: object, repo: str) -> PlanSpec | None:
         StartConfig(str(c["file"]), str(c["key"]), _source_text(c.get("source"), repo))
         for c in raw.get("start_configs", [])
     )
+    provider_configs = tuple(
+        StartConfig(str(c["file"]), str(c["key"]), _source_text(c.get("source"), repo))
+        for c in raw.get("provider_configs", [])
+    )
     return PlanSpec(
         providers=providers,
         providers_source=(_source_text(raw.get("providers_source"), repo) if providers else ""),
@@ -370,6 +378,7 @@ def _plan(raw: object, repo: str) -> PlanSpec | None:
             _source_text(raw.get("procfile_source"), repo) if raw.get("procfile") else ""
         ),
         start_configs=configs,
+        provider_configs=provider_configs,
     )
 
 
