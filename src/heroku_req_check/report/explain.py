@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from .. import catalog
 from ..catalog import PlanSpec, Platform, Rule
+from ..model import Finding
 
 
 def find_rule(rule_id: str) -> tuple[Platform, Rule] | None:
@@ -117,6 +118,16 @@ def explain(rule_id: str, labels: Iterable[str] = ()) -> str | None:
     if platform.plan is not None and not wanted:
         lines += ["", *_plan_lines(platform.plan)]
     return "\n".join(lines) + "\n"
+
+
+def stories(findings: Iterable[Finding]) -> list[tuple[str, str]]:
+    """(rule id, its story for the releases the findings cover), once per rule, in the order
+    the findings first name them: the explanation reports print after the findings."""
+    labels: dict[str, list[str]] = {}
+    for finding in findings:
+        labels.setdefault(finding.rule.partition(":")[0], []).extend(finding.platforms)
+    told = ((rule_id, explain(rule_id, platforms)) for rule_id, platforms in labels.items())
+    return [(rule_id, story) for rule_id, story in told if story]
 
 
 def _plan_lines(plan: PlanSpec) -> list[str]:

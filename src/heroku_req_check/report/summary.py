@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..model import Evidence, PlatformSelection, Report, Target
-from .explain import explain
+from .explain import stories
 
 # GITHUB_STEP_SUMMARY shows at most 1 MiB per step.
 MAX_BYTES = 1024 * 1024 - 4096
@@ -149,15 +149,10 @@ def _evidence(evidence: Evidence, link: Callable[[str, int | None], str]) -> str
 def _why(report: Report) -> list[str]:
     """Each rule behind a finding, once: what its step does and the selected releases'
     detection lines with their sources."""
-    labels: dict[str, list[str]] = {}
-    for finding in report.findings:
-        labels.setdefault(finding.rule.partition(":")[0], []).extend(finding.platforms)
     out: list[str] = []
-    for rule_id, platforms in labels.items():
-        story = explain(rule_id, platforms)
-        if story:
-            out += ["", f"<details><summary><code>{rule_id}</code>: why</summary>", ""]
-            out += ["```text", *story.rstrip("\n").splitlines(), "```", "", "</details>"]
+    for rule_id, story in stories(report.findings):
+        out += ["", f"<details><summary><code>{rule_id}</code>: why</summary>", ""]
+        out += ["```text", *story.rstrip("\n").splitlines(), "```", "", "</details>"]
     return ["", "### Why", *out] if out else []
 
 

@@ -9,7 +9,7 @@ rule)."""
 from __future__ import annotations
 
 from ..model import Finding, Fix, PlatformSelection, Report, Target
-from .explain import explain
+from .explain import stories
 
 _COLOURS = {"error": "31", "warning": "33", "notice": "36", "problem": "35", "dim": "2"}
 
@@ -127,12 +127,7 @@ def render(report: Report, colour: bool = False, verbose: bool = False) -> str:
 
 def explanations(report: Report) -> list[str]:
     """Each finding's rule, once, with the releases its findings cover."""
-    labels: dict[str, list[str]] = {}
-    for finding in report.findings:
-        labels.setdefault(finding.rule.partition(":")[0], []).extend(finding.platforms)
     out: list[str] = []
-    for rule_id, platforms in labels.items():
-        story = explain(rule_id, platforms)
-        if story:
-            out += ["", *story.rstrip("\n").splitlines()]
+    for _rule_id, story in stories(report.findings):
+        out += ["", *story.rstrip("\n").splitlines()]
     return out
