@@ -93,7 +93,7 @@ def plans_for(
     (`digitalocean`) says which release of which platform it runs, and where that is stated."""
     plans = {}
     for s in selections:
-        plan = plan_for(s.platform, tree.repo_dir, read, tree.scan_id)
+        plan = plan_for(s.platform, tree.repo_dir, read, tree.scan_id, s.releases)
         if s.platform.alias_of:
             runs = ", ".join(
                 f"{s.platform.alias_of}@{s.platform.span(min(r), max(r))}"

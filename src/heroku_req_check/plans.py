@@ -28,8 +28,16 @@ from .model import BuildPlan, StartSource
 Reader = Callable[[str], bytes | None]
 
 
-def plan_for(platform: Platform, repo_dir: str, read: Reader, scan_id: int) -> BuildPlan:
-    """The build plan of `platform` for the app in `repo_dir` (read through `read`)."""
+def plan_for(
+    platform: Platform,
+    repo_dir: str,
+    read: Reader,
+    scan_id: int,
+    releases: frozenset[int] | None = None,
+) -> BuildPlan:
+    """The build plan of `platform` for the app in `repo_dir` (read through `read`). The
+    start command's source is named in the evidence only where a rule of `releases` (all
+    when None) depends on it."""
     spec = platform.plan
     if spec is None:
         return BuildPlan(platform.name)
@@ -91,6 +99,7 @@ def plan_for(platform: Platform, repo_dir: str, read: Reader, scan_id: int) -> B
         era.step == "start" or "start" in era.moot_if
         for rule in platform.rules
         for era in rule.eras
+        if releases is None or any(era.first <= r <= era.last for r in releases)
     ):
         evidence += says
     return BuildPlan(
