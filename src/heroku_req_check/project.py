@@ -91,15 +91,60 @@ Reqs = list[_Req]
 Extras = dict[str, Reqs]
 
 
+# What a package manager reads instead of the build backend when it installs a project's
+# dependencies itself (`poetry install`, `uv sync`, `pdm install`): Poetry reads
+# [tool.poetry] (and [project], Poetry 2) as poetry-core does; uv and PDM read [project].
+MANAGER_BACKENDS = {
+    "poetry": "poetry.core.masonry.api",
+    "uv": "uv (PEP 621 [project])",
+    "pdm": "pdm (PEP 621 [project])",
+}
+
+
 def read_project(
-    directory: str, extras: Iterable[str], via: str, pulled_by: str, load: Loader
+    directory: str,
+    extras: Iterable[str],
+    via: str,
+    pulled_by: str,
+    load: Loader,
+    manager: str = "",
 ) -> Found:
     """Dependencies pip installs for the project in `directory` (repo-relative) with `extras`.
     `via` is "FILE:LINE" of the requirement line, `pulled_by` describes it for messages
-    ("`-e .` (base.txt line 2)")."""
+    ("`-e .` (base.txt line 2)"). With `manager` (a MANAGER_BACKENDS key), the dependencies
+    that package manager installs, whatever [build-system] names."""
     reader = _Project(directory, frozenset(canonical_key(e) for e in extras), via, pulled_by, load)
-    reader.run()
+    reader.run(MANAGER_BACKENDS.get(manager, ""))
     return reader.found
+
+
+def read_pipfile(rel: str, load: Loader) -> Found:
+    """The `[packages]` a Pipfile declares (what `pipenv install --deploy` installs; not
+    `[dev-packages]`), each as the PEP 508 requirement pipenv makes of it, at the line of its
+    key: a version string (`"*"` for any), or a table with `version`, `extras`, `markers` and
+    PEP 508 marker keys (`sys_platform = "== 'win32'"`, ANDed, as pipenv's requirementslib
+    PipenvMarkers does), `git` with `ref`, `file` (a URL), or `path` (a local project,
+    followed like `-e ./dir`). The Pipfile's own directory is the project directory."""
+    reader = _Project(posixpath.dirname(rel) or ".", frozenset(), "", f"the {rel}", load)
+    reader.pipfile(rel)
+    return reader.found
+
+
+# PEP 508 marker variables a Pipfile entry may give as keys (pipenv's requirementslib
+# models/markers.py PipenvMarkers)
+PIPFILE_MARKER_KEYS = (
+    "os_name",
+    "sys_platform",
+    "platform_machine",
+    "platform_python_implementation",
+    "platform_release",
+    "platform_system",
+    "platform_version",
+    "python_version",
+    "python_full_version",
+    "implementation_name",
+    "implementation_version",
+)
 
 
 class _Project:
@@ -171,7 +216,7 @@ class _Project:
         return data, spans(text)
 
     # -- which backend ---------------------------------------------------------------------
-    def run(self) -> None:
+    def run(self, manager_backend: str = "") -> None:
         pyproject_path = self.path("pyproject.toml")
         pyproject = self.toml(pyproject_path)
         if pyproject is None and self.found.problems:
@@ -193,6 +238,8 @@ class _Project:
         project = data.get("project")
         if isinstance(project, dict) and isinstance(project.get("name"), str):
             self.name = canonical_key(project["name"])
+        if manager_backend:
+            backend = manager_backend
         module = backend.split(":")[0]
         if module == "setuptools.build_meta":
             self.setuptools(data, where, pyproject_path)
@@ -711,6 +758,32 @@ class _Project:
                 out.append((_Req(text, file, line, local=local), optional))
         return out
 
+    # -- Pipfile -----------------------------------------------------------------------------
+    def pipfile(self, rel: str) -> None:
+        parsed = self.toml(rel)
+        if parsed is None:
+            return
+        data, where = parsed
+        table = data.get("packages", {})
+        if not isinstance(table, dict):
+            self.problem(rel, where.line(("packages",)), "[packages] is not a table")
+            return
+        reqs: Reqs = []
+        for name, spec in table.items():
+            line = where.line(("packages", name)) or 1
+            converted = _pipfile_requirement(str(name), spec)
+            if converted is None:
+                self.problem(
+                    rel,
+                    line,
+                    f"[packages] {name} = {spec!r} is not an entry pipenv can install: "
+                    "its dependencies are not checked",
+                )
+                continue
+            text, local = converted
+            reqs.append(_Req(text, rel, line, local=self.path(local) if local else ""))
+        self.emit(reqs, {})
+
     # -- flit_core -------------------------------------------------------------------------
     def flit(self, data: dict[str, Any], where: Spans, file: str, requires: list[str]) -> None:
         project = data.get("project")
@@ -1076,3 +1149,35 @@ def _poetry_requirement(name: str, spec: Any) -> tuple[str, bool, str] | None:
     if _parse(text) is None:
         return None
     return text, bool(spec.get("optional", False)), local
+
+
+def _pipfile_requirement(name: str, spec: Any) -> tuple[str, str] | None:
+    """(PEP 508 text, local project path or "") of one Pipfile [packages] entry, or None."""
+    if isinstance(spec, str):
+        version = spec.strip()
+        return (name if version in ("", "*") else f"{name}{version}"), ""
+    if not isinstance(spec, dict):
+        return None
+    extras = spec.get("extras", [])
+    head = name
+    if isinstance(extras, list) and extras:
+        head += "[" + ",".join(str(e) for e in extras) + "]"
+    marks = [str(spec["markers"])] if isinstance(spec.get("markers"), str) else []
+    marks += [f"{key}{spec[key]}" for key in PIPFILE_MARKER_KEYS if isinstance(spec.get(key), str)]
+    marker = " and ".join(f"({m})" for m in marks) if len(marks) > 1 else "".join(marks)
+    tail = f"; {marker}" if marker else ""
+    local = ""
+    if isinstance(spec.get("git"), str):
+        ref = f"@{spec['ref']}" if isinstance(spec.get("ref"), str) else ""
+        url = spec["git"] if spec["git"].startswith("git+") else f"git+{spec['git']}"
+        return f"{head} @ {url}{ref}{tail}", ""
+    if isinstance(spec.get("file"), str):
+        return f"{head} @ {spec['file']}{tail}", ""
+    if isinstance(spec.get("path"), str):
+        local = spec["path"]
+        return f"{head}{tail}", local
+    version = spec.get("version", "*")
+    if not isinstance(version, str):
+        return None
+    version = version.strip()
+    return f"{head}{'' if version in ('', '*') else version}{tail}", ""

@@ -46,8 +46,12 @@ from .reqfile import (
 
 if TYPE_CHECKING:
     from . import pipline
+    from . import project as project_module
 
 OUTSIDE = "resolves outside the repository: never read"
+# files that may be the root instead of a requirements file (--requirements pyproject.toml):
+# the dependencies they declare are walked (project.py)
+METADATA_ROOTS = ("pyproject.toml", "Pipfile", "setup.cfg", "setup.py")
 MISSING = "does not exist"
 URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(//|[^/\\]*[/\\])")
 # pip/_internal/vcs/versioncontrol.py is_url: the schemes pip takes as a URL on a requirement
@@ -169,14 +173,18 @@ def walk(
     limits: Limits = DEFAULT_LIMITS,
     interest: re.Pattern[str] | None = None,
     root_data: bytes | None = None,
+    manager: str = "",
 ) -> RequirementsTree:
     """Walk from `root`. With `interest` (reqfile.names_pattern of the catalog's keys), a nested
     file of plain lines that names none of them contributes only its includes: its other
     declarations cannot concern a rule, and PLAIN_FILE_RE guarantees it holds no problem.
     With `root_data`, those bytes stand in for the root file (another revision's root, read
-    against this revision's nested files, as Heroku's pip-diff did)."""
+    against this revision's nested files, as Heroku's pip-diff did). A metadata file as the
+    root (METADATA_ROOTS) is read as `manager` (project.MANAGER_BACKENDS) installs it, else as
+    its build backend does."""
     walker = _Walker(repo, limits, interest)
     walker.root_data = root_data
+    walker.manager = manager
     return walker.run(root)
 
 
@@ -192,11 +200,18 @@ class _Walker:
         self.projects: dict[str, list[LocalProject]] = {}
         self.installs: set[str] = set()
         self.root_data: bytes | None = None
+        self.manager = ""
 
     # -- the walk ---------------------------------------------------------------------------
     def run(self, root: str) -> RequirementsTree:
         root_rel, problem = self.resolve(".", root.replace("\\", "/"))
+        if root_rel is None and problem == MISSING and self.root_data is not None:
+            # a root file the build writes itself (Heroku's and Cloud Foundry's `-e .` for an
+            # app with no requirements.txt): its bytes are given, nothing is read
+            root_rel = _clean(root)
         self.tree.root = root_rel or _clean(root)
+        if root_rel is not None and os.path.basename(root_rel) in METADATA_ROOTS:
+            return self._metadata_root(root_rel)
         if root_rel is None:
             self.tree.problems.append(
                 Problem(
@@ -283,36 +298,73 @@ class _Walker:
         self._follow_projects()
         return self.tree
 
+    # -- a metadata file as the root ----------------------------------------------------------
+    def _metadata_root(self, rel: str) -> RequirementsTree:
+        """`pyproject.toml`, `Pipfile`, `setup.cfg` or `setup.py` as the tree's root: what the
+        project in its directory declares (project.py, as its build backend reads it; for a
+        Pipfile, its [packages]), each declaration at its own line. No `via`: they are the
+        root's own declarations, as a requirements file's lines are."""
+        data, why = self._load_metadata(rel)
+        if data is None:
+            self.tree.problems.append(
+                Problem(rel, None, f"{rel} {why}: nothing was checked.", pip_fails=True)
+            )
+            return self.tree
+        self.tree.files[rel] = SourceFile(rel, data, decode(data).text)
+        from . import project as metadata
+
+        if os.path.basename(rel) == "Pipfile":
+            found = metadata.read_pipfile(rel, self._load_metadata)
+            self._follow_projects([], found)
+        else:
+            directory = os.path.dirname(rel) or "."
+            found = metadata.read_project(
+                directory, (), "", f"the project of {rel}", self._load_metadata, self.manager
+            )
+            self._follow_projects([], found)
+        return self.tree
+
     # -- local projects -----------------------------------------------------------------------
-    def _follow_projects(self) -> None:
+    def _follow_projects(
+        self,
+        queue: list[tuple[str, frozenset[str], str, str]] | None = None,
+        first: project_module.Found | None = None,
+    ) -> None:
         """The dependencies pip installs for each local project directory, read from its
         metadata (project.py; nothing is run), each directory with the union of the extras its
-        lines ask for; a project its metadata names by path is followed the same way."""
-        queue: list[tuple[str, frozenset[str], str, str]] = [
-            (
-                p.resolved,
-                frozenset(p.extras),
-                f"{p.file}:{p.line}",
-                f"`{p.text}` ({p.file} line {p.line})",
-            )
-            for p in self.tree.projects
-            if p.kind == "directory" and p.resolved is not None and p.installs
-        ]
-        if not queue:
+        lines ask for; a project its metadata names by path is followed the same way. `queue`
+        defaults to the tree's local projects; `first` is what was already read (a Pipfile)."""
+        if queue is None:
+            queue = [
+                (
+                    p.resolved,
+                    frozenset(p.extras),
+                    f"{p.file}:{p.line}",
+                    f"`{p.text}` ({p.file} line {p.line})",
+                )
+                for p in self.tree.projects
+                if p.kind == "directory" and p.resolved is not None and p.installs
+            ]
+        if not queue and first is None:
             return
         from . import project as metadata
 
         done: dict[str, frozenset[str]] = {}
         seen: set[tuple[str, int, str]] = set()
         problems: set[tuple[str, int | None, str]] = set()
-        while queue:
-            directory, extras, via, pulled_by = queue.pop(0)
-            extras = frozenset(canonical_key(e) for e in extras)
-            if directory in done and extras <= done[directory]:
-                continue
-            extras |= done.get(directory, frozenset())
-            done[directory] = extras
-            found = metadata.read_project(directory, extras, via, pulled_by, self._load_metadata)
+        while queue or first is not None:
+            if first is not None:
+                found, via, first = first, "", None
+            else:
+                directory, extras, via, pulled_by = queue.pop(0)
+                extras = frozenset(canonical_key(e) for e in extras)
+                if directory in done and extras <= done[directory]:
+                    continue
+                extras |= done.get(directory, frozenset())
+                done[directory] = extras
+                found = metadata.read_project(
+                    directory, extras, via, pulled_by, self._load_metadata
+                )
             for decl in found.declarations:
                 if (decl.file, decl.line, decl.text) not in seen:
                     seen.add((decl.file, decl.line, decl.text))
