@@ -152,6 +152,10 @@ def main() -> int:
         timeout = _timeout(_input("api-timeout", "10"))
         if not repo.is_dir() or not _within(repo, workspace):
             raise _UsageError(f"path {path!r} is not a directory in the workspace")
+        from .scan import app_root
+
+        # an app with no requirements.txt is checked from what declares its dependencies
+        root = app_root(repo, root)
         root_path = repo / root
         if not os.path.lexists(root_path):
             raise _UsageError(

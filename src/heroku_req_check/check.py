@@ -6,14 +6,27 @@ import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 
 from . import detectors
 from .catalog import Era, Platform, Rule, Selection, format_ranges
 from .detectors import Reader, Verdict
 from .fix import comment_for, deployable, insertion_for, respelled_line
-from .model import BuildPlan, Declaration, Finding, Fix, RequirementsTree, Severity
+from .model import (
+    BuildPlan,
+    Declaration,
+    Finding,
+    Fix,
+    RequirementsTree,
+    Severity,
+)
 from .plans import plan_for
 from .reqfile import canonical_key, decode
+from .tree import METADATA_ROOTS
+
+if TYPE_CHECKING:
+    from . import markers
+    from .markers import BuildPython
 
 
 @dataclass
@@ -25,6 +38,10 @@ class _Miss:
     releases: set[int] = field(default_factory=set)
     eras: list[tuple[Era, Verdict]] = field(default_factory=list)
     spelling: str = ""
+    # environment markers on the build image: releases where the marker is false (nothing is
+    # installed there, so nothing is missed), and why it could not be decided elsewhere
+    skipped: dict[str, set[int]] = field(default_factory=dict)
+    undecided: dict[str, set[int]] = field(default_factory=dict)
 
 
 def _relevant(rule: Rule, era: Era, decl: Declaration) -> bool:
@@ -125,9 +142,24 @@ def _overmatches(
     """A substring detector that fires on a comment or a longer name, where firing has a real
     consequence (era.overmatch says which): reported on the line that makes it fire."""
     findings = []
-    installed = frozenset(d.key for d in tree.declarations if d.installs)
+    everywhere = frozenset(d.key for d in tree.declarations if d.installs and not d.marker)
+    marked = [d for d in tree.declarations if d.installs and d.marker]
+    outcomes: dict[tuple[str, str, bool], dict[int, markers.Outcome]] = {}
+    tried: set[str] = set()
     for selection, rule, era in _selected_eras(selections, plans):
-        if not era.overmatch or set(rule.packages) & installed:
+        if not era.overmatch:
+            continue
+        # a declaration whose marker is false on the build image installs nothing there (only
+        # those that could answer this era are evaluated)
+        concerned = [d for d in marked if d.key in rule.packages or era.pattern in d.key]
+        installed = everywhere
+        if concerned:
+            releases = {r for r in selection.releases if era.first <= r <= era.last}
+            plan = _with_python(selection.platform, plans, read, tried)
+            installed = everywhere | {
+                d.key for d in concerned if _installs_on(d, releases, plan, outcomes)[0]
+            }
+        if set(rule.packages) & installed:
             continue
         if any(era.pattern in key for key in installed):
             continue  # a longer name that brings the package along (djangorestframework)
@@ -355,7 +387,9 @@ def _root_digest(
     eras = [
         (s, r, e) for s, r, e in _selected_eras(selections, plans) if e.detector == "root-digest"
     ]
-    if root is None or not eras:
+    if root is None or not eras or tree.generated:
+        # a root the build writes itself (`-e .`) is not the app's file: how the cache treats
+        # it depends on when the build writes it, which is not modelled
         return []
     pulls = [
         (include.line, include.target)
@@ -636,6 +670,10 @@ def check(
         plans = plans_for(tree, selections, read)
     misses: dict[tuple[str, str, str, str, int], _Miss] = {}
     verdicts: dict[tuple[str, int], Verdict] = {}
+    marked: dict[tuple[str, str, bool], dict[int, markers.Outcome]] = {}  # see _installs_on
+    tried: set[str] = set()  # platforms whose Python was worked out (_with_python)
+    # (rule, file, line) -> {build environment: releases where the marker is false}
+    skips: dict[tuple[str, str, int], dict[str, set[int]]] = {}
     # declarations by key, in tree order: rules x eras x declarations would be quadratic
     by_key: dict[str, list[tuple[int, Declaration]]] = {}
     for position, decl in enumerate(tree.declarations):
@@ -671,6 +709,15 @@ def check(
                 if result.detected:
                     continue
                 for decl in relevant:
+                    if decl.marker:
+                        plan = _with_python(platform, plans, read, tried)
+                    installs, skipped, undecided = _installs_on(decl, releases, plan, marked)
+                    for words, where in skipped.items():
+                        skips.setdefault((rule.id, decl.file, decl.line), {}).setdefault(
+                            words, set()
+                        ).update(where)
+                    if not installs:
+                        continue  # its marker is false wherever this era runs
                     kind, spelling = "missed", ""
                     if era.detector == "never":
                         kind = "broken"
@@ -682,11 +729,16 @@ def check(
                         (rule.id, decl.key, kind, *at),
                         _Miss(rule, platform, decl, kind, spelling=spelling),
                     )
-                    miss.releases |= releases
+                    miss.releases |= installs
+                    for why, where in undecided.items():
+                        miss.undecided.setdefault(why, set()).update(where)
                     if all(known is not era for known, _ in miss.eras):
                         # a broken release's miss gathers every declaration of the
                         # package: its eras are named once
                         miss.eras.append((era, result))
+    for miss in misses.values():
+        if miss.kind != "broken":
+            miss.skipped = skips.get((miss.rule.id, miss.decl.file, miss.decl.line), {})
     findings = _reconciled(tree, list(misses.values()), read)
     findings += _overmatches(tree, selections, read, plans)
     findings += _root_includes(tree, selections, plans)
@@ -738,6 +790,142 @@ def _settle_digest(
     ]
 
 
+def _installs_on(
+    decl: Declaration,
+    releases: set[int],
+    plan: BuildPlan | None,
+    cache: dict[tuple[str, str, bool], dict[int, markers.Outcome]],
+) -> tuple[set[int], dict[str, set[int]], dict[str, set[int]]]:
+    """Of `releases`, where pip may install `decl` on the platform's build image: (releases
+    where it installs or may, {the build environment: releases where its marker is false},
+    {why it cannot be decided: releases}). A declaration without a marker installs
+    everywhere, at no cost."""
+    if not decl.marker:
+        return releases, {}, {}
+    from . import markers  # only for a declaration with a marker
+
+    platform = plan.platform if plan is not None else ""
+    outcomes = cache.setdefault((platform, decl.marker, not decl.via), {})
+    installs: set[int] = set()
+    skipped: dict[str, set[int]] = {}
+    undecided: dict[str, set[int]] = {}
+    for release in releases:
+        python = plan.python_at(release) if plan is not None else None
+        if release not in outcomes:
+            outcomes[release] = markers.evaluate(decl.marker, _environment(python, decl))
+        outcome = outcomes[release]
+        if outcome.value is False:
+            skipped.setdefault(_environment_words(python), set()).add(release)
+            continue
+        installs.add(release)
+        if outcome.value is None:
+            undecided.setdefault(_undecided(outcome, python, platform), set()).add(release)
+    return installs, skipped, undecided
+
+
+def _with_python(
+    platform: Platform, plans: dict[str, BuildPlan], read: Reader, tried: set[str]
+) -> BuildPlan:
+    """The platform's plan with the Python each release builds with (plans.pythons_for),
+    worked out the first time a marker needs it (`tried`) and kept in `plans`."""
+    plan = plans.get(platform.name) or BuildPlan(platform.name)
+    if plan.python or platform.name in tried:
+        return plan
+    tried.add(platform.name)
+    from .plans import pythons_for
+
+    plan = dataclasses.replace(plan, python=pythons_for(platform, read))
+    plans[platform.name] = plan
+    return plan
+
+
+def _environment(python: BuildPython | None, decl: Declaration) -> markers.Environment:
+    """The marker environment of a release's build (plans.py), or an unknown one."""
+    from . import markers
+
+    if python is None:
+        return markers.Environment(extra_known=not decl.via)
+    return markers.Environment(
+        pythons=python.versions,
+        machines=python.machines,
+        os=python.os,
+        implementation=python.implementation if python.versions else "",
+        extra_known=not decl.via,
+    )
+
+
+# markers.py's dimensions, in words
+_DIMENSION_WORDS = {
+    "machine": "the machine it builds on",
+    "system": "the operating system",
+    "implementation": "the Python implementation",
+    "release": "the kernel release (platform_release)",
+    "kernel": "the kernel version (platform_version)",
+    "extra": "the extras asked for",
+}
+
+
+def _undecided(outcome: markers.Outcome, python: BuildPython | None, platform: str) -> str:
+    """Why a marker is true on some candidate build environments and false on others."""
+    if python is None or (not python.versions and not python.origin and not python.os):
+        return f"the catalog does not describe {platform or 'this platform'}'s build environment"
+    parts = []
+    for dimension in outcome.depends:
+        if dimension == "python":
+            parts.append(_python_words(python))
+        elif dimension == "machine" and python.machines:
+            parts.append(f"the machine it builds on ({' or '.join(python.machines)})")
+        else:
+            parts.append(_DIMENSION_WORDS.get(dimension, dimension))
+    return ", and ".join(parts) or "the build environment"
+
+
+def _environment_words(python: BuildPython | None) -> str:
+    """The build environment a marker was evaluated in, briefly."""
+    if python is None:
+        return "its build environment"
+    machine = "/".join(python.machines)
+    where = f"{python.os} {machine}".strip() or "its build image"
+    if not python.versions:
+        return where
+    versions = " or ".join(python.versions)
+    origin = "by default" if python.origin == "default" else f"from {python.origin}"
+    return f"{where}, Python {versions} {origin}"
+
+
+def _python_words(python: BuildPython) -> str:
+    if python.origin == "cache":
+        return (
+            "the Python: no file names one, so a new app gets the release's default and an "
+            "app built before keeps the Python of its build cache"
+        )
+    if not python.versions:
+        return "the Python, which is not known"
+    if len(python.versions) > 1:
+        return f"the Python ({' or '.join(python.versions)}, {python.origin})"
+    return f"the Python's patch release ({python.versions[0]}.x, {python.origin})"
+
+
+def _marker_note(miss: _Miss) -> str:
+    """What the requirement's marker does on the build image, for the message ("" when it
+    has none, or is true wherever the miss applies)."""
+    marker = miss.decl.marker
+    notes = []
+    for words, releases in sorted(miss.skipped.items()):
+        labels = ", ".join(format_ranges(miss.platform, releases))
+        notes.append(f"its marker `{marker}` is false on {labels} ({words}): nothing to miss there")
+    for why, releases in sorted(miss.undecided.items()):
+        labels = ", ".join(format_ranges(miss.platform, releases))
+        notes.append(
+            f"on {labels} its marker `{marker}` depends on {why}: evaluated both ways, it "
+            "may install, so it is reported"
+        )
+    if not notes:
+        return ""
+    text = "; ".join(notes)
+    return f" ({text[0].upper()}{text[1:]}.)"
+
+
 def _reconciled(tree: RequirementsTree, misses: list[_Miss], read: Reader) -> list[Finding]:
     """One finding per miss; where several rules (or platforms) propose different edits for
     one declaration, they get one edit that every one of them accepts: two fixes must never
@@ -765,6 +953,17 @@ def _plan_fix(
 ) -> tuple[Fix | None, str]:
     """The root-file edit that makes every release of `misses` see `decl` and installs with
     each release's pip, or None; and one sentence on why it moves or why there is none."""
+    if tree.generated:
+        # the root is not the app's own file (the build writes it, or the app has none):
+        # nothing to edit, only to create
+        return None, tree.generated.replace("{line}", decl.text) + "."
+    if tree.root.rsplit("/", 1)[-1] in METADATA_ROOTS:
+        # a requirement line would break pyproject.toml or a Pipfile; a comment the build's
+        # text search reads is the one edit that keeps the file what it is
+        comment = comment_for(tree, decl, misses, read)
+        if comment is not None:
+            return comment, ""
+        return None, f"No comment added to {tree.root} makes every selected release see it."
     fix, still_missed = insertion_for(tree, decl, misses, read)
     comment = None
     if fix is None or still_missed or _needs_a_move(tree, decl, fix, misses):
@@ -814,8 +1013,12 @@ def _action(tree: RequirementsTree, decl: Declaration, fix: Fix | None, note: st
     if fix and fix.text.lstrip().startswith("#"):
         return (
             f"Add the comment `{fix.text}` to {tree.root}: the build searches that file's "
-            "text, comments included, and pip ignores the comment, so nothing is installed "
-            "twice."
+            "text, comments included, and "
+            + (
+                "the comment declares nothing, so nothing is installed twice."
+                if tree.root.rsplit("/", 1)[-1] in METADATA_ROOTS
+                else "pip ignores the comment, so nothing is installed twice."
+            )
         )
     if fix and fix.remove:
         return f"Move it to {tree.root} (delete line {decl.line} of {decl.file}): {note}"
@@ -868,7 +1071,8 @@ def _finding(
         advice = "deploy with another release"
         message = (
             f"{labels} never {detect} '{decl.name}' ({where}), wherever it is declared: "
-            f"{reasons}. So {_effects(miss)}. No edit helps: deploy with another release."
+            f"{reasons}.{_marker_note(miss)} So {_effects(miss)}. No edit helps: deploy with "
+            "another release."
         )
     elif miss.kind == "case":
         rule_id = f"{rule.id}:case"
@@ -884,8 +1088,8 @@ def _finding(
             fix, note = forced
             action = _action(tree, decl, fix, note)
         message = (
-            f"'{decl.name}' ({where}) is not recognised by {labels}: {reasons}. "
-            f"So {_effects(miss)}. {action}"
+            f"'{decl.name}' ({where}) is not recognised by {labels}: {reasons}."
+            f"{_marker_note(miss)} So {_effects(miss)}. {action}"
         )
     else:
         rule_id = rule.id
@@ -928,7 +1132,7 @@ def _finding(
                 f"so {labels} {do} not see it"
             )
         action = _action(tree, decl, fix, note)
-        message = f"{lead}: {reasons}. So {_effects(miss)}. {action}"
+        message = f"{lead}: {reasons}.{_marker_note(miss)} So {_effects(miss)}. {action}"
         if fix is None:
             advice = action
     return Finding(

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .markers import BuildPython
 
 Severity = Literal["error", "warning", "notice"]
 SEVERITY_RANK: dict[str, int] = {"notice": 1, "warning": 2, "error": 3}
@@ -111,6 +114,9 @@ class RequirementsTree:
     problems: list[Problem] = field(default_factory=list)
     repo_dir: str = ""  # the real path walked, for detectors that search the whole app
     scan_id: int = 0  # unique per walk: keys caches that must not outlive one scan
+    # "" when the root is the repository's own file; otherwise why the platform reads a root
+    # the app does not have: one the build writes (Heroku's `-e .`), or none at all
+    generated: str = ""
 
     @property
     def root_file(self) -> SourceFile | None:
@@ -165,6 +171,25 @@ StartSource = Literal["generated", "procfile", "config"]
 
 
 @dataclass(frozen=True)
+class BuildInstall:
+    """What releases `first`-`last` of a platform install this app from (plans.py, from the
+    catalog's `[[platform.install]]`): `manager` ("pip", "poetry", ...; "" = nothing), the
+    file whose dependencies it installs (`root`, "" = none) and what the release's
+    requirements-file steps read: "file" (that root), "-e ." (a requirements.txt the build
+    writes), "none" (a requirements.txt the app lacks), "skip" (not checked). `why`: one
+    clause, "" for the plain case of an app-root requirements.txt; `source`: where the rule
+    was read."""
+
+    first: int
+    last: int
+    manager: str
+    root: str
+    reads: str = "file"
+    why: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class BuildPlan:
     """The facts of one platform's build of this app that gate its rules.
 
@@ -184,6 +209,18 @@ class BuildPlan:
     # provider would have built the app (it has a Python marker file) had it come first
     provider_file: str = ""
     python_detected: bool = False
+    # the Python each release range builds with (plans.py), in release order; empty when the
+    # catalog has no data for the platform (markers are then evaluated both ways)
+    python: tuple[BuildPython, ...] = ()
+    # what each release range installs from (plans.py); empty: the app-root requirements.txt
+    installs: tuple[BuildInstall, ...] = ()
+
+    def python_at(self, release: int) -> BuildPython | None:
+        """The Python release `release` builds this app with, or None when not known."""
+        for entry in self.python:
+            if entry.first <= release <= entry.last:
+                return entry
+        return None
 
     def runs(self, step: str) -> bool:
         """Whether the plan runs a rule's step ("" = any Python step, "start" = the generated

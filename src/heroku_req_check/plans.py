@@ -17,13 +17,19 @@ import contextlib
 import fnmatch
 import json
 import os
+import re
 import stat
 import tomllib
 from collections.abc import Callable
 from functools import cache
+from typing import TYPE_CHECKING
 
-from .catalog import Platform, ProviderSpec, StartConfig
-from .model import BuildPlan, StartSource
+from .catalog import InstallRule, Platform, ProviderSpec, StartConfig, build_environment
+from .model import BuildInstall, BuildPlan, StartSource
+
+if TYPE_CHECKING:
+    from .catalog.build import BuildEnvironment, PythonDefault, PythonRule, VersionFile
+    from .markers import BuildPython
 
 Reader = Callable[[str], bytes | None]
 
@@ -39,8 +45,9 @@ def plan_for(
     start command's source is named in the evidence only where a rule of `releases` (all
     when None) depends on it."""
     spec = platform.plan
+    installs = installs_for(platform, read)
     if spec is None:
-        return BuildPlan(platform.name)
+        return BuildPlan(platform.name, installs=installs)
     evidence: list[str] = []
     provider = "python"
     builds = True
@@ -110,6 +117,7 @@ def plan_for(
         tuple(evidence),
         provider_file=provider_file,
         python_detected=python_detected,
+        installs=installs,
     )
 
 
@@ -215,3 +223,243 @@ def _config_start(config: StartConfig, read: Reader) -> str:
     then fails on it itself, which is not this tool's finding)."""
     value = _config_value(config, read)
     return value.strip() if isinstance(value, str) else ""
+
+
+# -- the Python each release builds with ----------------------------------------------------
+
+
+def pythons_for(platform: Platform, read: Reader) -> tuple[BuildPython, ...]:
+    """The Python (and machine) of every release range of `platform` for this app, from the
+    catalog's `[[platform.python_files]]` rules and `[[platform.python_default]]` entries: the first
+    version file the rule reads that names a usable version, else the release's default (or,
+    for a sticky rule, whatever an existing app's build cache holds). Consecutive releases
+    with the same rule and default share one entry. Empty when the catalog has no data."""
+    return pythons_in(build_environment(platform.name), platform.releases, read)
+
+
+def pythons_in(
+    environment: BuildEnvironment, releases: tuple[int, ...], read: Reader
+) -> tuple[BuildPython, ...]:
+    """pythons_for, given a platform's build environment and its releases."""
+    if not environment.rules and not environment.defaults and environment.build is None:
+        return ()
+    from .markers import BuildPython  # only when a marker needs the Python
+
+    build = environment.build
+    machines = build.machines if build else ()
+    os_name = build.os if build else ""
+    values: dict[tuple[str, str], tuple[str, str] | None] = {}  # (file, key) -> what it says
+    decided: dict[PythonRule, tuple[tuple[str, ...], str, str] | None] = {}
+    found = []
+    for first, last, rule, default in _python_segments(environment, releases):
+        defaults = default.versions if default else ()
+        versions, origin, implementation = defaults, "default" if defaults else "", "CPython"
+        source = default.source if default else (rule.source if rule else "")
+        if rule is not None:
+            if rule not in decided:
+                decided[rule] = _decide(rule, read, values)
+            said = decided[rule]
+            if said is not None:
+                (versions, origin, implementation), source = said, rule.source
+            elif rule.sticky:
+                versions, origin, source = (), "cache", rule.source
+        found.append(
+            BuildPython(
+                first, last, versions, origin, implementation, machines, os_name, defaults, source
+            )
+        )
+    return tuple(found)
+
+
+@cache
+def _python_segments(
+    environment: BuildEnvironment, releases: tuple[int, ...]
+) -> tuple[tuple[int, int, PythonRule | None, PythonDefault | None], ...]:
+    """(first, last, rule, default) runs of consecutive releases: catalog data, worked out
+    once per process (Heroku's 336 releases fall into about 80 runs)."""
+    segments: list[tuple[int, int, PythonRule | None, PythonDefault | None]] = []
+    rules = sorted(environment.rules, key=lambda r: r.first)
+    defaults = sorted(environment.defaults, key=lambda d: d.first)
+    for release in releases:  # in order: each list is walked once
+        while rules and rules[0].last < release:
+            rules.pop(0)
+        while defaults and defaults[0].last < release:
+            defaults.pop(0)
+        rule = rules[0] if rules and rules[0].first <= release else None
+        default = defaults[0] if defaults and defaults[0].first <= release else None
+        if segments and segments[-1][2:] == (rule, default):
+            segments[-1] = (segments[-1][0], release, rule, default)
+        else:
+            segments.append((release, release, rule, default))
+    return tuple(segments)
+
+
+def _decide(
+    rule: PythonRule, read: Reader, values: dict[tuple[str, str], tuple[str, str] | None]
+) -> tuple[tuple[str, ...], str, str] | None:
+    """(versions, origin, implementation) a version file decides under `rule`, or None when
+    none does (the release's default applies, or the build cache's Python if sticky)."""
+    for entry in rule.read:
+        if entry.file == "requires-python":
+            admitted = requires_python(entry, read)
+            if admitted:
+                return admitted, "requires-python", "CPython"
+            continue
+        cache_key = (entry.file, entry.key)
+        if cache_key not in values:
+            values[cache_key] = read_version(entry, read)
+        said = values[cache_key]
+        if said is None:
+            if rule.first_present and read(entry.file) is not None:
+                return None  # the file decides, and names nothing usable: the default
+            continue
+        version, implementation = said
+        if entry.minors and _minor(version) not in entry.minors:
+            if rule.first_present:
+                return None
+            continue
+        origin = f"{entry.file} ({entry.key})" if entry.key else entry.file
+        return (version,), origin, implementation
+    return None
+
+
+_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+def _minor(version: str) -> str:
+    match = _VERSION.match(version)
+    return f"{match.group(1)}.{match.group(2)}" if match else ""
+
+
+def requires_python(entry: VersionFile, read: Reader) -> tuple[str, ...]:
+    """The minors (of `entry.minors`, else every known one) that pyproject.toml's
+    `[project] requires-python` admits, newest first; () when there is none. Which of them a
+    platform picks is its own rule: they are all candidates here."""
+    data = read("pyproject.toml")
+    if data is None:
+        return ()
+    from packaging.specifiers import SpecifierSet
+
+    try:
+        project = tomllib.loads(data.decode("utf-8")).get("project", {})
+        spec = (
+            SpecifierSet(project.get("requires-python", "")) if isinstance(project, dict) else None
+        )
+    except (UnicodeDecodeError, ValueError, TypeError):
+        return ()
+    if spec is None or not str(spec):
+        return ()
+    from .markers import KNOWN_MINORS, newest_first
+
+    minors = entry.minors or KNOWN_MINORS
+    admitted = [m for m in minors if any(spec.contains(f"{m}.{z}") for z in (0, 999))]
+    return newest_first(tuple(admitted))
+
+
+def read_version(entry: VersionFile, read: Reader) -> tuple[str, str] | None:
+    """(version, implementation) a version file names, or None (absent, unreadable, or no
+    version in it). Versions are "X.Y" or "X.Y.Z"; a PyPy request names PyPy."""
+    if entry.file == "requires-python":
+        return None  # a range, not a version: see requires_python()
+    data = read(entry.file)
+    if data is None:
+        return None
+    text = data.decode("utf-8", "replace").lstrip("\ufeff")
+    if entry.file == "Pipfile.lock":
+        return _pipfile_lock(text, entry.key)
+    if entry.file == "Pipfile":
+        return _pipfile(text, entry.key)
+    if entry.file == ".tool-versions":
+        for line in text.splitlines():
+            words = line.split("#", 1)[0].split()
+            if len(words) >= 2 and words[0] == "python":
+                return _version_in(words[1])
+        return None
+    if entry.file == ".python-version":
+        for line in text.splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                return _version_in(line)
+        return None
+    return _version_in(text.strip())  # runtime.txt: `python-3.12.1`, `pypy3.6-7.3.2`
+
+
+def _version_in(value: str) -> tuple[str, str] | None:
+    """The Python version a request names: `3.12`, `python-3.12.1`, `pypy3.10-7.3.12`."""
+    lowered = value.strip().lower()
+    if lowered.startswith("pypy"):
+        match = re.match(r"pypy(\d\.\d+)", lowered)
+        if match:
+            return match.group(1), "PyPy"
+        return ("2.7", "PyPy") if lowered.startswith("pypy-") else None
+    match = _VERSION.search(lowered)
+    return (match.group(0), "CPython") if match else None
+
+
+def _pipfile_lock(text: str, key: str) -> tuple[str, str] | None:
+    """`_meta.requires.python_full_version` // `python_version` (or the one `key` names)."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return None
+    requires = document.get("_meta", {}).get("requires", {}) if isinstance(document, dict) else {}
+    if not isinstance(requires, dict):
+        return None
+    for name in (key,) if key else ("python_full_version", "python_version"):
+        value = requires.get(name)
+        if isinstance(value, str) and _VERSION.fullmatch(value.strip()):
+            return value.strip(), "CPython"
+    return None
+
+
+def _pipfile(text: str, key: str) -> tuple[str, str] | None:
+    """[requires] python_full_version / python_version, found as the builders find them: a
+    regex over the text (Nixpacks takes whichever comes first, Railpack names the key)."""
+    names = key or "python_version|python_full_version"
+    match = re.search(rf"(?:{names})\s*=\s*['\"]([0-9.]*)", text)
+    if match and _VERSION.fullmatch(match.group(1)):
+        return match.group(1), "CPython"
+    return None
+
+
+# -- what each release installs from ---------------------------------------------------------
+
+
+def installs_for(platform: Platform, read: Reader) -> tuple[BuildInstall, ...]:
+    """What every release range of `platform` installs this app from, by the catalog's
+    `[[platform.install]]` rules (the first choice whose files all exist); consecutive releases
+    with the same rule share one entry. Empty when the platform has no such data (it installs
+    the app-root requirements.txt)."""
+    found: list[BuildInstall] = []
+    for rule in platform.installs:
+        releases = [r for r in platform.releases if rule.first <= r <= rule.last]
+        if releases:
+            found.append(_install(releases[0], releases[-1], rule, platform.title, read))
+    return tuple(found)
+
+
+def _install(first: int, last: int, rule: InstallRule, title: str, read: Reader) -> BuildInstall:
+    present = [c for c in rule.choices if all(read(f) is not None for f in c.when)]
+    managers = list(dict.fromkeys(c.manager for c in present if c.manager in rule.exclusive))
+    if len(managers) > 1:
+        files = ", ".join(dict.fromkeys(f for c in present for f in c.when))
+        why = (
+            f"{files} are all present, and {title} refuses more than one package "
+            "manager: the build fails"
+        )
+        return BuildInstall(first, last, "", "", "skip", why, rule.source)
+    if not present:
+        return BuildInstall(first, last, "", "", "skip", rule.otherwise, rule.source)
+    choice = present[0]
+    if choice.fails:
+        why = f"{choice.fails}: the build fails"
+        return BuildInstall(first, last, choice.manager, "", "skip", why, rule.source)
+    if choice.root == "requirements.txt" and choice.reads == "file":
+        return BuildInstall(first, last, choice.manager, choice.root, source=rule.source)
+    found = ", ".join(choice.when)
+    if choice.manager and choice.root:
+        lead = f"{choice.manager} installs the dependencies of {choice.root} (found: {found})"
+    else:
+        lead = f"found: {found}"
+    why = f"{lead}; {choice.note}" if choice.note else lead
+    return BuildInstall(first, last, choice.manager, choice.root, choice.reads, why, rule.source)

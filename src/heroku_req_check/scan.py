@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import catalog, deploy, stale
+from .catalog import format_ranges
 from .check import check, plans_for
 from .config import Config, ConfigError, inline_ignores
 from .config import load as load_config
@@ -22,6 +23,7 @@ from .fix import (
     set_digest,
 )
 from .model import (
+    BuildInstall,
     BuildPlan,
     Evidence,
     Finding,
@@ -83,7 +85,7 @@ def scan(
         interest = names_pattern(
             catalog.interest_keys(everything), catalog.overmatch_substrings(everything)
         )
-    tree = walk(repo, root, limits, interest)
+    tree = walk(repo, app_root(repo, root), limits, interest)
     # a root that does not exist stops the walk with that one problem
     missing_root = tree.problems[0] if tree.root_file is None and tree.problems else None
     if missing_root is not None and os.path.lexists(os.path.join(repo, tree.root)):
@@ -92,14 +94,13 @@ def scan(
     tree.problems.extend(detection.problems)
     read = make_reader(repo, tree, limits)
     plans = plans_for(tree, selections, read)
-    own = [s for s in selections if tree.root == DEFAULT_ROOT or s.platform.root_setting]
+    # each platform release is checked against what it installs from (the catalog's
+    # [[platform.install]]): the tree walked here, or another root walked once for them
+    own, others = _route(tree, selections, plans, root)
     findings = check(tree, own, read, plans)
     sources: dict[str, SourceFile] = {}
-    fixed = [s for s in selections if s not in own]
-    if fixed:
-        # --requirements names another file, but these platforms install requirements.txt
-        # whatever the app says: they are checked against that file, and say so
-        findings += _fixed_root(repo, tree, fixed, limits, interest, plans, sources)
+    if others:
+        findings += _other_roots(repo, tree, others, limits, interest, plans, sources)
     builds = 0
     if any(s.platform.name == "docker" for s in selections):
         findings, sources, builds = _docker(repo, tree, limits, findings)
@@ -219,39 +220,166 @@ def resolve(targets: tuple[Target, ...]) -> list[tuple[Target, catalog.Selection
 
 
 DEFAULT_ROOT = "requirements.txt"
+# an app with no requirements.txt: the file that declares its dependencies, in this order
+# (the platforms' own choices are the catalog's [[platform.install]])
+APP_ROOTS = ("pyproject.toml", "Pipfile", "setup.py", "setup.cfg")
+_ROUTE_NOTE = "{line}"  # placeholder for the declaration in a generated root's advice
 
 
-def _fixed_root(
+def app_root(repo: Path, root: str) -> str:
+    """The tree's root: `root`, unless it is the default requirements.txt and the app has
+    none, but declares its dependencies in one of APP_ROOTS (the first present)."""
+    if root != DEFAULT_ROOT or os.path.lexists(repo / root):
+        return root
+    return next((name for name in APP_ROOTS if (repo / name).is_file()), root)
+
+
+Route = tuple[str, str, str, str]  # (root file, what the steps read, manager, why): BuildInstall
+
+
+def _route(
+    tree: RequirementsTree,
+    selections: list[catalog.Selection],
+    plans: dict[str, BuildPlan],
+    asked: str = DEFAULT_ROOT,
+) -> tuple[list[catalog.Selection], dict[Route, list[catalog.Selection]]]:
+    """Split each selection by what its releases install from (plan.installs): the releases
+    that install this tree's root stay with it; the others go to the root they install
+    (walked once per root); releases that install nothing the catalog checks are dropped,
+    their plans saying why. A platform with a root setting (Oryx, a Dockerfile) installs
+    the root given; one without install data installs the app-root requirements.txt."""
+    own: list[catalog.Selection] = []
+    others: dict[Route, list[catalog.Selection]] = {}
+    installing: dict[str, bool] = {}  # platform -> whether any selected release installs
+    for selection in selections:
+        platform = selection.platform
+        if platform.root_setting:
+            if tree.root == asked:
+                own.append(selection)
+            else:
+                # the tree is the app's metadata (it has no requirements.txt), but this
+                # platform reads the file it is told to read, present or not
+                others.setdefault((asked, "file", "", ""), []).append(selection)
+            continue
+        plan = plans.get(platform.name, BuildPlan(platform.name))
+        # releases no install rule covers install the app-root requirements.txt
+        covered = {r for e in plan.installs for r in selection.releases if e.first <= r <= e.last}
+        entries = plan.installs + tuple(
+            BuildInstall(r, r, "pip", DEFAULT_ROOT) for r in sorted(selection.releases - covered)
+        )
+        said: dict[str, tuple[set[int], str]] = {}  # why -> (releases, latest source)
+        notes: list[str] = []
+        mine: set[int] = set()
+        installs_something = False
+        for entry in entries:
+            releases = {r for r in selection.releases if entry.first <= r <= entry.last}
+            if not releases:
+                continue
+            installs_something |= bool(entry.root)
+            if entry.why:
+                where, _ = said.setdefault(entry.why, (set(), ""))
+                said[entry.why] = (where | releases, entry.source)
+            if entry.reads == "skip":
+                continue
+            if (entry.root, entry.reads) == (tree.root, "file") and not _reads_itself(entry):
+                mine |= releases
+                continue
+            if entry.root == DEFAULT_ROOT and entry.reads == "file" and asked != DEFAULT_ROOT:
+                notes.append(
+                    f"{platform.title} always installs the app-root {DEFAULT_ROOT} (nothing "
+                    f"can name another file), so --requirements {asked} does not apply: "
+                    "checked against it"
+                )
+            others.setdefault((entry.root, entry.reads, entry.manager, entry.why), []).append(
+                catalog.Selection(platform, frozenset(releases), selection.label)
+            )
+        if plan.builds_python:  # (else the plan already says why nothing is built)
+            for why, (releases, source) in said.items():
+                label = ", ".join(format_ranges(platform, releases)) if platform.versioned else ""
+                notes.append(f"{label}: {why} ({source})" if label else f"{why} ({source})")
+        if mine:
+            own.append(catalog.Selection(platform, frozenset(mine), selection.label))
+        installing[platform.name] = installing.get(platform.name, False) or installs_something
+        if notes:
+            plan = plans.get(platform.name, plan)
+            fresh = [n for n in dict.fromkeys(notes) if n not in plan.evidence]
+            plans[platform.name] = dataclasses.replace(plan, evidence=(*plan.evidence, *fresh))
+    for name, something in installing.items():
+        if not something and name in plans:
+            # no selected release installs anything from this app: none of its steps run
+            plans[name] = dataclasses.replace(plans[name], builds_python=False)
+    return own, others
+
+
+def _reads_itself(entry: BuildInstall) -> bool:
+    """A package manager that reads pyproject.toml itself (Poetry, uv, PDM), not through the
+    build backend the main tree was read with: its root is walked anew."""
+    if entry.root == DEFAULT_ROOT:
+        return False
+    from .project import MANAGER_BACKENDS  # only for metadata roots: project.py is not light
+
+    return entry.manager in MANAGER_BACKENDS
+
+
+def _other_roots(
     repo: Path,
     tree: RequirementsTree,
-    fixed: list[catalog.Selection],
+    others: dict[Route, list[catalog.Selection]],
     limits: Limits,
     interest: re.Pattern[str] | None,
     plans: dict[str, BuildPlan],
     sources: dict[str, SourceFile],
 ) -> list[Finding]:
-    """Check `fixed` (platforms that always install the app-root requirements.txt) against
-    that file; their plans say that --requirements does not apply to them."""
-    other = walk(repo, DEFAULT_ROOT, limits, interest)
-    missing = other.root_file is None
-    for selection in fixed:
-        name = selection.platform.name
-        plan = plans.get(name, BuildPlan(name))
-        note = (
-            f"{selection.platform.title} always installs the app-root {DEFAULT_ROOT} (nothing "
-            f"can name another file), so --requirements {tree.root} does not apply: "
-            + ("this app has none, so none of its rules apply" if missing else "checked against it")
-        )
-        plans[name] = dataclasses.replace(
-            plan, builds_python=plan.builds_python and not missing, evidence=(*plan.evidence, note)
-        )
-    if missing:
-        return []
-    for path, source in other.files.items():
-        if path not in tree.files:
-            sources.setdefault(path, source)
-    other_read = make_reader(repo, other, limits)
-    return check(other, fixed, other_read, {s.platform.name: plans[s.platform.name] for s in fixed})
+    """Check each group of platform releases against the root it installs from: another
+    requirements.txt or metadata file, a requirements.txt the build writes (`-e .`), or a
+    requirements.txt the app does not have ("none")."""
+    findings: list[Finding] = []
+    walked: dict[tuple[str, str, str], RequirementsTree] = {}
+    for (root, reads, manager, why), selections in others.items():
+        key = (root, reads, manager)
+        if key not in walked:
+            if reads == "-e .":
+                other = walk(repo, DEFAULT_ROOT, limits, interest, root_data=b"-e .\n")
+                other.generated = (
+                    f"{DEFAULT_ROOT} does not exist, and the build writes one holding `-e .`. "
+                    f"Create {DEFAULT_ROOT} holding `-e .` and `{_ROUTE_NOTE}`: the build "
+                    "then installs the same and reads that line"
+                )
+            else:
+                other = walk(repo, root, limits, interest, manager=manager)
+                if reads == "none":
+                    # the steps read a requirements.txt the app does not have
+                    other.root = DEFAULT_ROOT
+                    other.generated = f"{DEFAULT_ROOT} does not exist here ({why})"
+            walked[key] = other
+        other = walked[key]
+        told = [s for s in selections if s.platform.root_setting]
+        if told:
+            # a platform told which file to read runs its own check on it, missing or not
+            other_read = make_reader(repo, other, limits)
+            findings += check(
+                other, told, other_read, {s.platform.name: plans[s.platform.name] for s in told}
+            )
+            selections = [s for s in selections if not s.platform.root_setting]
+            if not selections:
+                continue
+        if other.root_file is None and not other.generated:
+            for selection in selections:
+                name = selection.platform.name
+                plan = plans[name]
+                plans[name] = dataclasses.replace(
+                    plan,
+                    builds_python=False,
+                    evidence=(*plan.evidence, f"this app has no {root}: none of its rules apply"),
+                )
+            continue
+        for path, source in other.files.items():
+            if path not in tree.files and not (other.generated and path == other.root):
+                sources.setdefault(path, source)
+        other_read = make_reader(repo, other, limits)
+        names = {s.platform.name for s in selections}
+        findings += check(other, selections, other_read, {n: plans[n] for n in names})
+    return findings
 
 
 def docker_repository(

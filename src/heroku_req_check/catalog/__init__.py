@@ -13,6 +13,10 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .build import BuildEnvironment
 
 DETECTORS = (
     "provider",
@@ -177,6 +181,39 @@ class PlanSpec:
 
 
 @dataclass(frozen=True)
+class InstallChoice:
+    """One way a release installs the app: when every file of `when` exists at the app root,
+    `manager` installs the dependencies `root` declares ("" = nothing). `reads` is what the
+    release's requirements-file steps then read: "file" (the root itself), "-e ." (a
+    requirements.txt the build writes holding `-e .`), "none" (a requirements.txt the app does
+    not have) or "skip" (not checked: `note` says why). `fails`: the build stops here."""
+
+    manager: str
+    when: tuple[str, ...]
+    root: str
+    reads: str = "file"
+    note: str = ""
+    fails: str = ""
+
+
+@dataclass(frozen=True)
+class InstallRule:
+    """How releases `first`-`last` choose what to install: the first choice that applies;
+    more than one of the `exclusive` managers present fails the build; `otherwise`, when no
+    choice applies, says what happens."""
+
+    first: int
+    last: int
+    choices: tuple[InstallChoice, ...]
+    source: str
+    exclusive: tuple[str, ...] = ()
+    otherwise: str = ""
+
+
+READS = ("file", "-e .", "none", "skip")
+
+
+@dataclass(frozen=True)
 class Platform:
     name: str
     title: str
@@ -213,6 +250,9 @@ class Platform:
         if first == last:
             return self.release_name(first)
         return f"{self.release_name(first)}-{self.release_name(last)}"
+
+    # what each release installs from (scan.py); empty: always the app-root requirements.txt
+    installs: tuple[InstallRule, ...] = ()
 
     def pip_for(self, release: int) -> str:
         """The pip version release `release` installs with ("" = a current pip)."""
@@ -426,6 +466,7 @@ def _platform(data: dict[str, object]) -> Platform:
         root_setting=str(head.get("root_setting", "")),
         pips=tuple(_pip(entry, repo, names) for entry in head.get("pip", [])),
         release_names=names,
+        installs=tuple(_install_rule(entry, repo, names) for entry in head.get("install", [])),
         python=(
             (
                 str(python["file"]),
@@ -436,6 +477,50 @@ def _platform(data: dict[str, object]) -> Platform:
             else ("", "", "")
         ),
     )
+
+
+def _install_rule(raw: dict[str, object], repo: str, names: tuple[str, ...]) -> InstallRule:
+    first, last = _versions(raw, names)
+    choices = []
+    raw_choices = raw.get("choices", [])
+    if not isinstance(raw_choices, list):
+        raise CatalogError(f"install rule {raw['versions']}: `choices` must be a list")
+    for entry in raw_choices:
+        when = _strings(entry.get("when", []))
+        reads = str(entry.get("reads", "file"))
+        if not when or reads not in READS:
+            raise CatalogError(f"install rule {raw['versions']}: bad choice {entry!r}")
+        choices.append(
+            InstallChoice(
+                manager=str(entry.get("manager", "")),
+                when=when,
+                root=str(entry.get("root", when[0] if reads in ("file", "-e .") else "")),
+                reads=reads,
+                note=str(entry.get("note", "")),
+                fails=str(entry.get("fails", "")),
+            )
+        )
+    return InstallRule(
+        first=first,
+        last=last,
+        choices=tuple(choices),
+        source=_cited(raw.get("source"), repo),
+        exclusive=_strings(raw.get("exclusive", [])),
+        otherwise=str(raw.get("otherwise", "")),
+    )
+
+
+def _cited(raw: object, repo: str) -> str:
+    """`repo tag (commit) path` for a Python fact's source table (repo, path, tag, commit)."""
+    if not isinstance(raw, dict) or not raw.get("commit") or not raw.get("path"):
+        raise CatalogError("a Python fact has no source with path and commit")
+    return f"{raw.get('repo', repo)} {raw['tag']} ({str(raw['commit'])[:8]}) {raw['path']}"
+
+
+def _versions(raw: dict[str, object], names: tuple[str, ...] = ()) -> tuple[int, int]:
+    """(first, last) release of an entry's `versions` (`v3-v11`, or dotted names)."""
+    span = _ranges(str(raw["versions"]), names)
+    return span[0], span[-1]
 
 
 def _pip(raw: dict[str, object], repo: str, names: tuple[str, ...]) -> tuple[int, int, str, str]:
@@ -482,15 +567,40 @@ def aliases() -> tuple[Alias, ...]:
 def _documents() -> tuple[dict[str, object], ...]:
     # the TOML files sit beside this module (the package is never zipped); reading them
     # directly skips importlib.resources and zipfile, ~5 ms of every run's start
-    return tuple(
-        tomllib.loads(entry.read_text(encoding="utf-8"))
-        for entry in sorted(Path(__file__).parent.glob("*.toml"))
-    )
+    documents = []
+    for entry in sorted(Path(__file__).parent.glob("*.toml")):
+        # the build-environment tail (BUILD_SENTINEL) is parsed only when a marker needs it
+        text, _, tail = entry.read_text(encoding="utf-8").partition(BUILD_SENTINEL)
+        document = tomllib.loads(text)
+        head = document.get("platform")
+        if tail and isinstance(head, dict):
+            _BUILD_TEXT[str(head["name"])] = (str(head["repo"]), tail)
+        documents.append(document)
+    return tuple(documents)
+
+
+# A platform's build-environment tables (`[platform.build]`, `[[platform.python_files]]`,
+# `[[platform.python_default]]`) come last in its file, after this line: they are parsed only
+# when a marker is evaluated (build_environment), so a tree without markers never pays for them.
+BUILD_SENTINEL = "# === the build environment (markers.py) ==="
+_BUILD_TEXT: dict[str, tuple[str, str]] = {}  # platform name -> (repo, TOML text of the tail)
 
 
 @cache
 def load() -> tuple[Platform, ...]:
     return tuple(_platform(document) for document in _documents())
+
+
+@cache
+def build_environment(name: str) -> BuildEnvironment:
+    """The build environment of platform `name` (empty for a platform without the data)."""
+    from .build import parse  # only when a marker is evaluated: its types cost at import
+
+    platform = find(name)
+    repo, text = _BUILD_TEXT.get(name, ("", ""))
+    names = platform.release_names if platform is not None else ()
+    python = platform.python if platform is not None else ("", "", "")
+    return parse(tomllib.loads(text).get("platform", {}) if text else {}, repo, names, python)
 
 
 def interest_keys(platforms: tuple[Platform, ...] | None = None) -> frozenset[str]:
