@@ -172,7 +172,10 @@ class BuildPlan:
     order (or nothing detects a Python app): none of the platform's Python rules can then
     matter. `start` says who decides the start command: a rule about a generated start
     command applies only to "generated". `evidence` is one short clause per fact, naming the
-    file that decided it and the platform source, for reports.
+    file that decided it and the platform source, for reports. `installer` is the Python
+    package manager the platform picks, where it picks one ("" otherwise); when that one never
+    installs the requirements tree (`installs_requirements` False: Zeabur with a Pipfile,
+    Poetry or uv), none of the platform's rules about the tree apply.
     """
 
     platform: str
@@ -180,11 +183,13 @@ class BuildPlan:
     provider: str = "python"
     start: StartSource = "generated"
     evidence: tuple[str, ...] = ()
+    installer: str = ""
+    installs_requirements: bool = True
 
     def runs(self, step: str) -> bool:
         """Whether the plan runs a rule's step ("" = any Python step, "start" = the generated
         start command)."""
-        if not self.builds_python:
+        if not self.builds_python or not self.installs_requirements:
             return False
         return step != "start" or self.start == "generated"
 

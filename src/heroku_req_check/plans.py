@@ -17,6 +17,7 @@ import contextlib
 import fnmatch
 import json
 import os
+import re
 import stat
 import tomllib
 from collections.abc import Callable
@@ -81,7 +82,76 @@ def plan_for(platform: Platform, repo_dir: str, read: Reader, scan_id: int) -> B
         for era in rule.eras
     ):
         evidence += says
-    return BuildPlan(platform.name, builds, provider, start, tuple(evidence))
+    installer, installs = "", True
+    if spec.installers and builds:
+        installer, installs, said = _installer(platform, read)
+        if not installs:  # evidence is for facts that gate rules
+            evidence.append(said)
+    return BuildPlan(platform.name, builds, provider, start, tuple(evidence), installer, installs)
+
+
+def _installer(platform: Platform, read: Reader) -> tuple[str, bool, str]:
+    """(installer, whether it installs the requirements tree, the clause saying why), as the
+    builder picks its Python package manager: a configuration key first, then the first
+    installer of `spec.installers` whose files detect it (one with no condition is the
+    fallback)."""
+    spec = platform.plan
+    assert spec is not None
+    wanted = spec.requirements_installers
+    chosen: ProviderSpec | None = None
+    because = ""
+    if spec.installer_config is not None:
+        named = _config_start(spec.installer_config, read)
+        chosen = next((i for i in spec.installers if i.name == named), None)
+        if named:
+            because = (
+                f"{spec.installer_config.file} sets {spec.installer_config.key} = {named!r} "
+                f"({spec.installer_config.source})"
+            )
+            if chosen is None:
+                return (
+                    named,
+                    False,
+                    (
+                        f"{because}, which {platform.title} does not know: it installs nothing "
+                        "from the requirements tree"
+                    ),
+                )
+    if chosen is None:
+        for candidate in spec.installers:
+            matched = _provider_match(candidate, "", read, 0)
+            if matched is not None:
+                chosen, because = candidate, matched
+                break
+    if chosen is None:
+        return (
+            "",
+            False,
+            (
+                f"no Python package manager of {platform.title} applies "
+                f"({spec.installers_source}): nothing installs the requirements tree"
+            ),
+        )
+    runs = f" (`{chosen.command}`)" if chosen.command else ""
+    if chosen.name in wanted:
+        lead = f"{because}: " if because else ""
+        return (
+            chosen.name,
+            True,
+            (
+                f"{lead}{platform.title} installs with {chosen.title}{runs} "
+                f"({spec.installers_source})"
+            ),
+        )
+    return (
+        chosen.name,
+        False,
+        (
+            f"{because or 'nothing else applies'}: {platform.title} installs with "
+            f"{chosen.title}{runs}, which never reads the requirements tree "
+            f"({spec.installers_source}): its rules about it do not apply"
+        ),
+    )
 
 
 def procfile_process(
@@ -122,10 +192,35 @@ def _first_provider(
     providers: tuple[ProviderSpec, ...], repo_dir: str, read: Reader, scan_id: int
 ) -> tuple[ProviderSpec, str] | None:
     for provider in providers:
-        for condition in provider.detect:
-            if all(_detects(pattern, repo_dir, read, scan_id) for pattern in condition):
-                return provider, " and ".join(condition)
+        matched = _provider_match(provider, repo_dir, read, scan_id)
+        if matched is not None:
+            return provider, matched
     return None
+
+
+def _provider_match(
+    provider: ProviderSpec, repo_dir: str, read: Reader, scan_id: int
+) -> str | None:
+    """What makes `provider` detect this app (files, or a file's text), or None; a provider
+    with no condition at all is a fallback and always detects."""
+    for condition in provider.detect:
+        if all(_detects(pattern, repo_dir, read, scan_id) for pattern in condition):
+            return " and ".join(condition)
+    for name, pattern in provider.contains:
+        data = read(name)
+        if data is not None and re.search(pattern, _text(data)):
+            return f"{name} (its text matches `{pattern}`)"
+    if not provider.detect and not provider.contains:
+        return ""
+    return None
+
+
+def _text(data: bytes) -> str:
+    """A configuration file's text as the Go builders decode it (golang.org/x/text's
+    BOMOverride: a UTF-16 or UTF-8 BOM decides, UTF-8 otherwise, bad bytes replaced)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", "replace")
+    return data.decode("utf-8-sig", "replace")
 
 
 def _detects(pattern: str, repo_dir: str, read: Reader, scan_id: int) -> bool:
