@@ -12,6 +12,7 @@ from .detectors import Reader, Verdict
 from .fix import comment_for, deployable, insertion_for, respelled_line
 from .model import BuildPlan, Declaration, Finding, Fix, RequirementsTree, Severity
 from .plans import plan_for
+from .platforms import builders
 from .reqfile import canonical_key, decode
 
 
@@ -331,6 +332,7 @@ def check(
     findings = _reconciled(tree, list(misses.values()), read)
     findings += _overmatches(tree, selections, read, plans)
     findings += _root_includes(tree, selections, plans)
+    findings += builders.findings(tree, selections, read, plans)
     findings.sort(key=lambda f: (f.file, f.line, f.rule))
     return findings
 
@@ -621,6 +623,8 @@ def _reasons(miss: _Miss) -> str:
             how = f"`{era.command}` reads only files named {', '.join(era.files)}"
         elif era.detector == "production-dep":
             how = f"`{era.command}` reads only the names at line starts of the root file"
+        elif era.detector in builders.PER_PACKAGE:
+            how = builders.reason(era)
         else:
             how = f"`{era.command}` compares names case-sensitively, expecting '{miss.spelling}'"
         if era.detected_by_code and "turns the step off" not in result.why:
