@@ -84,7 +84,7 @@ def test_conditions_only_where_the_detector_honours_them() -> None:
                 "zbpack-contains",
                 "flyctl-contains",
             ), rule.id
-        if era.moot:
+        if era.decided_first:
             assert era.detector in ("zbpack-contains", "flyctl-contains"), rule.id
         if era.overmatch:
             assert era.pattern and rule.packages, rule.id

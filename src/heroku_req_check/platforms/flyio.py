@@ -97,16 +97,16 @@ def contains_verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
     """Whether the scanner's line regexp sees the era's pattern in the root files, under the
     step's conditions: one of `requires` exists (a wsgi.py anywhere: the command needs one),
     one of `with_packages` is installed (the Django scanner only runs for Django), and no
-    `moot` case holds (an asgi.py served by uvicorn or daphne needs no gunicorn)."""
+    `decided_first` case holds (an asgi.py served by uvicorn or daphne needs no gunicorn)."""
     if era.requires and not any(exists(tree, read, name) for name in era.requires):
         return Verdict(True)
     if era.with_packages:
         installed = {d.key for d in tree.declarations if d.installs}
         if not installed & set(era.with_packages):
             return Verdict(True)
-    for moot in era.moot:
-        seen = not moot.seen or any(dir_contains(tree, read, era.files, p) for p in moot.seen)
-        found = not moot.files or any(exists(tree, read, name) for name in moot.files)
+    for case in era.decided_first:
+        seen = not case.seen or any(dir_contains(tree, read, era.files, p) for p in case.seen)
+        found = not case.files or any(exists(tree, read, name) for name in case.files)
         if seen and found:
             return Verdict(True)
     return Verdict(dir_contains(tree, read, era.files, era.pattern) is not None)

@@ -82,7 +82,7 @@ def contains_verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
     contains the era's pattern, under the step's conditions: `requires` lists DetermineEntry's
     candidates and `requires_code` is matched against the entry file's text (DetermineWsgi,
     plan.go:307-348: the `app = Flask(` line that names the WSGI object); `with_packages` are
-    installed too; a `moot` case (another framework decided first) makes the miss cost
+    installed too; a `decided_first` case (another framework chosen first) makes the miss cost
     nothing."""
     if era.requires:
         entry = _entry(read, era.requires)
@@ -99,9 +99,9 @@ def contains_verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
             return Verdict(True)
     data = root_text_bytes(tree, ROOT, read)
     text = read_to_utf8(data) if data is not None else ""
-    for moot in era.moot:
-        seen = not moot.seen or any(_weak_contains(text, p) for p in moot.seen)
-        exists = not moot.files or any(read(name) is not None for name in moot.files)
+    for case in era.decided_first:
+        seen = not case.seen or any(_weak_contains(text, p) for p in case.seen)
+        exists = not case.files or any(read(name) is not None for name in case.files)
         if seen and exists:
             return Verdict(True)  # another branch decides first: missing it costs nothing
     return Verdict(_weak_contains(text, era.pattern))
