@@ -205,7 +205,7 @@ def _provider_match(
     with no condition at all is a fallback and always detects."""
     for condition in provider.detect:
         if all(_detects(pattern, repo_dir, read, scan_id) for pattern in condition):
-            return " and ".join(condition)
+            return " and ".join(_named(pattern, repo_dir, scan_id) for pattern in condition)
     for name, pattern in provider.contains:
         data = read(name)
         if data is not None and re.search(pattern, _text(data)):
@@ -238,13 +238,27 @@ def _glob_exists(repo_dir: str, scan_id: int, pattern: str) -> bool:
 
         name = pattern[3:]
         return bool(find_files(repo_dir, lambda base: fnmatch.fnmatchcase(base, name)))
+    return bool(_root_match(repo_dir, scan_id, pattern))
+
+
+@cache
+def _root_match(repo_dir: str, scan_id: int, pattern: str) -> str:
+    """The first app-root regular file whose name matches `pattern`, or ""."""
     with contextlib.suppress(OSError), os.scandir(repo_dir) as entries:
-        for entry in entries:
+        for entry in sorted(entries, key=lambda e: e.name):
             if fnmatch.fnmatchcase(entry.name, pattern) and stat.S_ISREG(
                 entry.stat(follow_symlinks=False).st_mode
             ):
-                return True
-    return False
+                return entry.name
+    return ""
+
+
+def _named(pattern: str, repo_dir: str, scan_id: int) -> str:
+    """How evidence names a detect pattern that matched: a root glob by the file it found
+    (`[Dd]ockerfile` -> `dockerfile`), anything else as written."""
+    if "/" in pattern or not any(c in pattern for c in "*?[") or not repo_dir:
+        return pattern
+    return _root_match(repo_dir, scan_id, pattern) or pattern
 
 
 def _config_start(config: StartConfig, read: Reader) -> str:

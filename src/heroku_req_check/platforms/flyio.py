@@ -347,11 +347,18 @@ def template_findings(
                 line=number,
                 platforms=shown,
                 title=f"{target}: not in the image `fly launch` generates",
-                message=f"{root.path} line {number} names {target}, but {lead}: {outcome}. "
-                f"{advice} {later}",
+                message=f"{root.path} line {number} {_naming[kind]} {target}, but {lead}: "
+                f"{outcome}. {advice} {later}",
             )
         )
     return found
+
+
+_naming = {
+    "include": "includes",
+    "project": "installs the local project",
+    "find-links": "names the --find-links directory",
+}
 
 
 def _local_lines(tree: RequirementsTree) -> list[tuple[int, str, str]]:

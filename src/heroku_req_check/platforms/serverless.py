@@ -53,18 +53,31 @@ class Line:
 
 
 @dataclass(frozen=True)
-class Unread:
-    """A `-r` line whose path, as the plugin computes it, it cannot read: the deploy stops."""
+class Read:
+    """A `-r` line as the plugin follows it: the path it computes (repo-relative, lexical), the
+    path it computes from the including file's own directory (where pip looks, for a `-r` pip
+    reads the same way), and whether it can read it (if not, the deploy stops there)."""
 
     file: str
     line: int
-    path: str  # as the plugin computes it, repo-relative
+    path: str
+    own: str
+    readable: bool
+    base: str  # the directory the plugin joins the path to
+    # "" when read, "missing", "outside" (never read here; the plugin looks there) or "loop"
+    # (the file is being read already: the plugin recurses until the stack overflows)
+    failure: str = ""
 
 
 @dataclass(frozen=True)
 class View:
     lines: tuple[Line, ...]
-    unread: tuple[Unread, ...]  # in the order the plugin meets them (the first one stops it)
+    reads: tuple[Read, ...]  # in the order the plugin meets them
+
+    @property
+    def unread(self) -> tuple[Read, ...]:
+        """The `-r` lines it cannot read (the first one stops the plugin)."""
+        return tuple(r for r in self.reads if not r.readable)
 
 
 def _split(text: str) -> list[tuple[int, str]]:
@@ -101,36 +114,66 @@ def _node_text(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
+def pieces(data: bytes) -> list[tuple[int, str]]:
+    """(pip's line number, trimmed text) of each line getRequirements sees in a file."""
+    text = _node_text(data)
+    bom = text.startswith("\ufeff")  # pip's decode drops it, so its lines do not count it
+    return [
+        (_pip_line(text[bom:], max(0, offset - bom)), js_trim(piece))
+        for offset, piece in _split(text)
+    ]
+
+
+def follow(source: str, items: list[tuple[int, str]]) -> list[tuple[int, str, str]]:
+    r"""(line, path, base) of each `-r` line of `source` as getRequirements computes its path:
+    `source = path.join(path.dirname(source), req.replace(/^-r\s+/, ''))` (lib/pip.js:483).
+    The callback assigns to `source`, the function's own parameter, so each `-r` line after
+    the first resolves against the directory of the file the previous one named
+    (serverless/serverless-python-requirements#863); `base` is that directory."""
+    current = source
+    found = []
+    for number, req in items:
+        if req.startswith("-r"):
+            base = posixpath.dirname(current)
+            current = posixpath.normpath(posixpath.join(base, _DASH_R.sub("", req, count=1)))
+            found.append((number, current, base))
+    return found
+
+
 def view(tree: RequirementsTree, read: Reader) -> View:
     """getRequirements(root), depth first as the plugin recurses, without its crashes: an
     unreadable `-r` path is recorded and skipped (the plugin would stop there), a path that
     leaves the repository or loops is not followed."""
     lines: list[Line] = []
-    unread: list[Unread] = []
+    reads: list[Read] = []
 
     def visit(source: str, chain: tuple[str, ...]) -> None:
         data = root_text_bytes(tree, source, read)
         if data is None:
             return
-        text = _node_text(data)
-        bom = text.startswith("\ufeff")  # pip's decode drops it, so its lines do not count it
-        for offset, piece in _split(text):
-            req = js_trim(piece)
-            number = _pip_line(text[bom:], max(0, offset - bom))
+        items = pieces(data)
+        paths = {number: (path, base) for number, path, base in follow(source, items)}
+        for number, req in items:
             if not req.startswith("-r"):
                 lines.append(Line(source, number, req))
                 continue
+            path, base = paths[number]
             rest = _DASH_R.sub("", req, count=1)
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(source), rest))
-            if target == ".." or target.startswith("../") or target in chain:
-                continue  # outside the repository (never read here), or a loop
-            if read(target) is None and target not in tree.files:
-                unread.append(Unread(source, number, target))
-                continue
-            visit(target, (*chain, target))
+            own = posixpath.normpath(posixpath.join(posixpath.dirname(source), rest))
+            if path == ".." or path.startswith("../"):
+                failure = "outside"
+            elif path in chain:
+                failure = "loop"
+            elif path in tree.files or read(path) is not None:
+                failure = ""
+            else:
+                failure = "missing"
+            reads.append(Read(source, number, path, own, not failure, base, failure))
+            if not failure:
+                visit(path, (*chain, path))
 
     visit(tree.root, (tree.root,))
-    return View(tuple(lines), tuple(unread))
+    return View(tuple(lines), tuple(reads))
 
 
 def written(lines: tuple[Line, ...]) -> list[tuple[Line, str]]:
@@ -158,7 +201,7 @@ def written(lines: tuple[Line, ...]) -> list[tuple[Line, str]]:
 
 def written_text(lines: tuple[Line, ...]) -> str:
     """The file the plugin writes: `filteredRequirements.join('\\n') + '\\n'`."""
-    return "".join(f"{text}\n" for _line, text in written(lines))
+    return "\n".join(text for _line, text in written(lines)) + "\n"
 
 
 @cache
@@ -236,74 +279,146 @@ def inline_findings(
     seen = view(tree, read)
     shown = labels(selection)
     includes = {(i.file, i.line): i for i in tree.includes}
+    wanted = {
+        key: posixpath.normpath(posixpath.join(posixpath.dirname(i.file), i.target))
+        for key, i in includes.items()
+        if i.kind == "requirement" and not URL_RE.match(i.target)
+    }
+    misread = [
+        got for got in seen.reads if (got.file, got.line) in wanted and got.failure != "loop"
+    ]
+    misread = [got for got in misread if got.path != wanted[(got.file, got.line)]]
+    verbatim = [
+        (line, text, kind, target)
+        for line, text in written(seen.lines)
+        for kind, target in _includes(text)
+        if not (URL_RE.match(target) or target.startswith("/"))
+    ]
+    candidates: dict[str, dict[int, str]] = {}
+    for got in misread:
+        candidates.setdefault(got.file, {})[got.line] = includes[(got.file, got.line)].target
+    for line, _text, kind, target in verbatim:
+        if kind == "requirement":
+            candidates.setdefault(line.file, {})[line.line] = target
+    fixable = {
+        path: _plan(tree, read, path, targets, wanted) for path, targets in candidates.items()
+    }
     found = []
-    for miss in seen.unread:
-        include = includes.get((miss.file, miss.line))
-        target = include.target if include is not None else miss.path
-        fix = _respelled(tree, miss.file, miss.line, f"-r {target}") if include else None
-        had = _physical(tree, miss.file, miss.line).strip()
-        dropped = " (the comment goes)" if "#" in had else ""
+    for got in misread:
+        include = includes[(got.file, got.line)]
+        target = include.target
+        if got.own != wanted[(got.file, got.line)]:
+            how = (
+                "takes everything after `-r` and blanks as the path "
+                f"({got.own.rsplit('/', 1)[-1]!r})"
+            )
+        else:
+            how = (
+                "resolves it against the directory of the file the previous `-r` line named "
+                "(it assigns each path to `source`, lib/pip.js:483; "
+                "serverless/serverless-python-requirements#863)"
+            )
+        outcome = (
+            "cannot read it and stops, so `serverless deploy` fails"
+            if not got.readable
+            else f"and inlines that file instead of {wanted[(got.file, got.line)]}"
+        )
+        fix = None
+        if got.line in fixable.get(got.file, set()):
+            fix = _respelled(tree, got.file, got.line, f"-r {target}")
+        dropped = " (the comment goes)" if "#" in _physical(tree, got.file, got.line) else ""
+        advice = (
+            f"Write it `-r {target}`{dropped} (the suggested edit)."
+            if fix
+            else "No edit of this line alone fixes it: the plugin resolves each `-r` line "
+            "against the directory of the one before, so keep at most one `-r` line per file "
+            "that names another directory, as the last one, or flatten the includes."
+        )
         found.append(
             Finding(
                 rule=rule.id,
                 package=target,
                 severity="error",
-                file=miss.file,
-                line=miss.line,
+                file=got.file,
+                line=got.line,
                 platforms=shown,
                 title=f"{target}: misread by {shown[0]}",
                 message=(
-                    f"{miss.file} line {miss.line} includes {target}, but the plugin inlines "
-                    f"`-r` lines itself ({era.command}): it takes everything after `-r` and "
-                    f"blanks as the path, looks for {miss.path!r}, cannot read it and stops, "
-                    "so `serverless deploy` fails. "
-                    + (
-                        f"Write it `-r {target}`{dropped} (the suggested edit)."
-                        if fix
-                        else f"Write it `-r {target}` on one line."
-                    )
+                    f"{got.file} line {got.line} includes {target}, but the plugin inlines "
+                    f"`-r` lines itself (lib/pip.js:478-484): it {how}, looks for {got.path}, "
+                    f"{outcome}. {advice}"
                 ),
                 fix=fix,
             )
         )
-    for line, text in written(seen.lines):
-        for kind, target in _includes(text):
-            if URL_RE.match(target) or target.startswith("/"):
-                continue
-            if kind == "requirement":
-                fix = _respelled(tree, line.file, line.line, f"-r {target}")
-                advice = (
-                    f"Write it `-r {target}` (the suggested edit): the plugin inlines "
-                    "that spelling."
-                )
-            else:
-                fix = None
-                advice = (
-                    "The plugin never inlines constraints: put the pins into the "
-                    "requirements files, or pass the file on pip's command line "
-                    f'(custom.pythonRequirements.pipCmdExtraArgs: ["-c {target}"], '
-                    "resolved from the directory serverless runs in, unless dockerizePip)."
-                )
-            found.append(
-                Finding(
-                    rule=rule.id,
-                    package=target,
-                    severity="error",
-                    file=line.file,
-                    line=line.line,
-                    platforms=shown,
-                    title=f"{target}: not inlined by {shown[0]}",
-                    message=(
-                        f"{line.file} line {line.line} names {target} with `{text.split()[0]}`"
-                        f", but the plugin inlines only lines starting with `-r` and "
-                        f"copies this one verbatim ({era.command}); {_WHERE}, where pip "
-                        f"cannot open {target} ('Could not open requirements file'), so "
-                        f"`serverless deploy` fails. {advice}"
-                    ),
-                    fix=fix,
-                )
+    for line, text, kind, target in verbatim:
+        fix = None
+        if kind == "requirement" and line.line in fixable.get(line.file, set()):
+            fix = _respelled(tree, line.file, line.line, f"-r {target}")
+        if fix is not None:
+            advice = f"Write it `-r {target}` (the suggested edit): the plugin inlines that."
+        elif kind == "requirement":
+            advice = (
+                f"Written `-r {target}`, the plugin would resolve it against the directory of "
+                "the `-r` line before it (lib/pip.js:483): flatten the includes, or keep at "
+                "most one `-r` line per file that names another directory, as the last one."
             )
+        else:
+            advice = (
+                "The plugin never inlines constraints: put the pins into the requirements "
+                "files, or pass the file on pip's command line "
+                f'(custom.pythonRequirements.pipCmdExtraArgs: ["-c {target}"], resolved from '
+                "the directory serverless runs in, unless dockerizePip)."
+            )
+        found.append(
+            Finding(
+                rule=rule.id,
+                package=target,
+                severity="error",
+                file=line.file,
+                line=line.line,
+                platforms=shown,
+                title=f"{target}: not inlined by {shown[0]}",
+                message=(
+                    f"{line.file} line {line.line} names {target} with `{text.split()[0]}`, "
+                    "but the plugin inlines only lines starting with `-r` and copies this one "
+                    f"verbatim (lib/pip.js:480-481, 508-532); {_WHERE}, where pip cannot open "
+                    f"{target} ('Could not open requirements file'), so `serverless deploy` "
+                    f"fails. {advice}"
+                ),
+                fix=fix,
+            )
+        )
     return found
+
+
+def _plan(
+    tree: RequirementsTree,
+    read: Reader,
+    path: str,
+    targets: dict[int, str],
+    wanted: dict[tuple[str, int], str],
+) -> set[int]:
+    """The lines of `path` whose respelling as `-r TARGET` is a fix: with it (and every fix
+    accepted before it, in line order) the plugin reads what pip reads on that line, and no
+    `-r` line it read right is read wrong. A respelling moves the directory later `-r` lines
+    resolve against (lib/pip.js:483), so each one is tried on the whole file."""
+    data = root_text_bytes(tree, path, read)
+    if data is None:
+        return set()
+    items = pieces(data)
+
+    def right(fixes: dict[int, str]) -> set[int]:
+        edited = [(n, f"-r {fixes[n]}" if n in fixes else req) for n, req in items]
+        return {n for n, got, _base in follow(path, edited) if wanted.get((path, n)) == got}
+
+    accepted: dict[int, str] = {}
+    for number in sorted(targets):
+        trial = {**accepted, number: targets[number]}
+        before, after = right(accepted), right(trial)
+        if number in after and before - {number} <= after:
+            accepted = trial
+    return set(accepted)
 
 
 def editable_findings(
@@ -317,6 +432,7 @@ def editable_findings(
     """An editable line whose value holds a second `-e`: the plugin keeps only what lies
     between the two, and pip is asked to install that."""
     shown = labels(selection)
+    names = {(d.file, d.line): d for d in tree.declarations}
     found = []
     for line in view(tree, read).lines:
         req = js_trim(line.text)
@@ -331,10 +447,11 @@ def editable_findings(
         if kept == value:
             continue
         fix = _respelled(tree, line.file, line.line, value)
+        decl = names.get((line.file, line.line))
         found.append(
             Finding(
                 rule=rule.id,
-                package=value,
+                package=decl.key if decl is not None else value,
                 severity="error",
                 file=line.file,
                 line=line.line,
@@ -342,7 +459,7 @@ def editable_findings(
                 title=f"{value}: cut short by {shown[0]}",
                 message=(
                     f"{line.file} line {line.line} installs `{value}` editable, but the plugin "
-                    f"strips `-e` with `req.split('-e')[1]` ({era.command}), which ends at the "
+                    "strips `-e` with `req.split('-e')[1]` (lib/pip.js:516-521), which ends at the "
                     f"value's own '-e': pip is asked to install `{kept}` instead, and the "
                     "deploy fails or installs something else. Write the line without `-e` "
                     "(the suggested edit): the plugin installs it non-editable anyway."

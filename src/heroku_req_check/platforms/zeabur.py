@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -248,7 +249,7 @@ def stdin_findings(
                             f"{root.path} line {line.number} {what} {target}, but {shown[0]} "
                             f"first installs with `{INSTALL}` ({SOURCE}): pip opens an "
                             "include relative to the file that names it, here /dev/stdin, so "
-                            f"it looks for {os.path.normpath('/dev/' + str(target))} and stops "
+                            f"it looks for {posixpath.join('/dev', str(target))} and stops "
                             "('Could not open requirements file'), and the build fails. "
                             f"{advice}"
                         ),
