@@ -326,9 +326,9 @@ def inline_findings(
         fix = None
         if got.line in fixable.get(got.file, set()):
             fix = _respelled(tree, got.file, got.line, f"-r {target}")
-        dropped = " (the comment goes)" if "#" in _physical(tree, got.file, got.line) else ""
+        dropped = "; the comment goes" if "#" in _physical(tree, got.file, got.line) else ""
         advice = (
-            f"Write it `-r {target}`{dropped} (the suggested edit)."
+            f"Write it `-r {target}` (the suggested edit{dropped})."
             if fix
             else "No edit of this line alone fixes it: the plugin resolves each `-r` line "
             "against the directory of the one before, so keep at most one `-r` line per file "
