@@ -729,3 +729,26 @@ def test_an_installer_that_never_reads_requirements_turns_the_rules_off(tmp_path
     )
     assert scan(root, platforms=["zeabur"]).findings == []
     assert scan(root, platforms=["serverless"]).findings == []
+
+
+BUILDER_RULES = [
+    rule
+    for platform in catalog.load()
+    if platform.name in ("zeabur", "flyio", "serverless")
+    for rule in platform.rules
+]
+
+
+@pytest.mark.parametrize("rule", BUILDER_RULES, ids=lambda r: r.id)
+def test_every_builder_rule_is_listed_and_explained(rule: catalog.Rule) -> None:
+    from heroku_req_check.cli import explain, list_rules
+
+    listed = [row.split("\t") for row in list_rules().splitlines()]
+    [row] = [r for r in listed if r[0] == rule.id]
+    era = rule.eras[0]
+    assert row[2] == era.detector and row[4].endswith(era.source.path)
+    story = explain(rule.id)
+    assert story is not None
+    assert era.source.commit[:12] in story and "Build plan" in story
+    for case in era.decided_first:
+        assert " or ".join(case.seen or case.files) in story
