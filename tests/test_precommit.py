@@ -116,6 +116,7 @@ def test_fix_hook_with_every_platform_configured(tmp_path: Path, precommit_home:
     assert sorted(after[len(before) :].decode().splitlines()) == [
         "# file:// (heroku-req-check: this text makes railpack copy the whole app before pip "
         "install)",
+        "Django==4.2.16",
         "psycopg2==2.9.10",
         "pylibmc==1.6.3",
     ]

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import posixpath
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from typing import Any
 
 from ..catalog import Era, Rule, Selection
@@ -80,32 +82,26 @@ class View:
         return tuple(r for r in self.reads if not r.readable)
 
 
+_BREAKS = re.compile(r"\\\n|\r?\n")
+
+
 def _split(text: str) -> list[tuple[int, str]]:
-    """`.replace(/\\\\\\n/g, ' ').split(/\\r?\\n/)`, each piece with its start offset in `text`."""
-    pieces: list[tuple[int, str]] = []
-    current: list[str] = []
-    start = index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "\\" and text[index + 1 : index + 2] == "\n":
-            current.append(" ")
-            index += 2
+    r"""`.replace(/\\\n/g, ' ').split(/\r?\n/)`, each piece with its start offset in `text`
+    (one pass: a replaced continuation cannot make a new line break)."""
+    found: list[tuple[int, str]] = []
+    parts: list[str] = []
+    start = position = 0
+    for match in _BREAKS.finditer(text):
+        parts.append(text[position : match.start()])
+        position = match.end()
+        if match.group() != "\n" and not match.group().startswith("\r"):
+            parts.append(" ")  # a backslash before LF: the continuation joined by a space
             continue
-        if char == "\n":
-            piece = "".join(current)
-            pieces.append((start, piece[:-1] if piece.endswith("\r") else piece))
-            current, index = [], index + 1
-            start = index
-            continue
-        current.append(char)
-        index += 1
-    pieces.append((start, "".join(current)))
-    return pieces
-
-
-def _pip_line(text: str, offset: int) -> int:
-    """The 1-based line pip gives the character at `offset` (it splits with splitlines)."""
-    return len((text[:offset] + "x").splitlines())
+        found.append((start, "".join(parts)))
+        parts, start = [], position
+    parts.append(text[position:])
+    found.append((start, "".join(parts)))
+    return found
 
 
 @cache
@@ -114,12 +110,15 @@ def _node_text(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
+@cache
 def pieces(data: bytes) -> list[tuple[int, str]]:
-    """(pip's line number, trimmed text) of each line getRequirements sees in a file."""
+    """(pip's line number, trimmed text) of each line getRequirements sees in a file (cached:
+    the inline and editable checks, and fix planning, read the same files)."""
     text = _node_text(data)
-    bom = text.startswith("\ufeff")  # pip's decode drops it, so its lines do not count it
+    bom = int(text.startswith("\ufeff"))  # pip's decode drops it: its lines do not count it
+    ends = list(accumulate(len(line) for line in text[bom:].splitlines(keepends=True)))
     return [
-        (_pip_line(text[bom:], max(0, offset - bom)), js_trim(piece))
+        (bisect_right(ends, max(0, offset - bom)) + 1, js_trim(piece))
         for offset, piece in _split(text)
     ]
 
