@@ -54,6 +54,12 @@ def scanner_lines(data: bytes) -> list[str]:
 
 
 @cache
+def _root_lines(data: bytes) -> tuple[str, ...]:
+    """scanner_lines of an app-root file (cached: fix trials read the same roots again)."""
+    return tuple(scanner_lines(data))
+
+
+@cache
 def _go_regexp(pattern: str) -> re.Pattern[str]:
     # Go's RE2 syntax as the scanners use it (literals, `(?i)`); \w, \s, \b are ASCII in Go
     return re.compile(pattern, re.ASCII)
@@ -68,7 +74,7 @@ def dir_contains(
         data = root_text_bytes(tree, name, read) if "/" not in name else None
         if data is None:
             continue
-        for number, line in enumerate(scanner_lines(data), start=1):
+        for number, line in enumerate(_root_lines(data), start=1):
             if regex.search(line):
                 return name, number
     return None
@@ -97,19 +103,22 @@ def contains_verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
     """Whether the scanner's line regexp sees the era's pattern in the root files, under the
     step's conditions: one of `requires` exists (a wsgi.py anywhere: the command needs one),
     one of `with_packages` is installed (the Django scanner only runs for Django), and no
-    `decided_first` case holds (an asgi.py served by uvicorn or daphne needs no gunicorn)."""
+    `decided_first` case holds (an asgi.py served by uvicorn or daphne needs no gunicorn).
+    Seen is seen: the conditions are only asked when the pattern is not."""
+    if dir_contains(tree, read, era.files, era.pattern) is not None:
+        return Verdict(True)
     if era.requires and not any(exists(tree, read, name) for name in era.requires):
         return Verdict(True)
-    if era.with_packages:
-        installed = {d.key for d in tree.declarations if d.installs}
-        if not installed & set(era.with_packages):
-            return Verdict(True)
+    if era.with_packages and not any(
+        d.installs and d.key in era.with_packages for d in tree.declarations
+    ):
+        return Verdict(True)
     for case in era.decided_first:
         seen = not case.seen or any(dir_contains(tree, read, era.files, p) for p in case.seen)
         found = not case.files or any(exists(tree, read, name) for name in case.files)
         if seen and found:
             return Verdict(True)
-    return Verdict(dir_contains(tree, read, era.files, era.pattern) is not None)
+    return Verdict(False)
 
 
 # -- the Dockerfile `fly launch` writes --------------------------------------------------------

@@ -47,6 +47,7 @@ SOURCE = "zbpack v1.0.1 internal/python/pkgmanager.go:48, 68; python.go:77"
 FIX_COMMENT = "# -e: Zeabur's /dev/stdin pass skips this include; its second pass reads it"
 
 
+@cache
 def read_to_utf8(data: bytes) -> str:
     """utils.ReadToUTF8 (encoding.go:13-28): unicode.BOMOverride over a UTF-8 decoder, which
     replaces bad bytes; a UTF-16 BOM switches to UTF-16."""
@@ -84,7 +85,11 @@ def contains_verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
     candidates and `requires_code` is matched against the entry file's text (DetermineWsgi,
     plan.go:307-348: the `app = Flask(` line that names the WSGI object); `with_packages` are
     installed too; a `decided_first` case (another framework chosen first) makes the miss cost
-    nothing."""
+    nothing. Seen is seen: the conditions are only asked when the pattern is not."""
+    data = root_text_bytes(tree, ROOT, read)
+    text = read_to_utf8(data) if data is not None else ""
+    if _weak_contains(text, era.pattern):
+        return Verdict(True)
     if era.requires:
         entry = _entry(read, era.requires)
         if entry is None:
@@ -94,18 +99,16 @@ def contains_verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
             # Go's regexp: \w and \s are ASCII
             if data is None or not re.search(era.requires_code, read_to_utf8(data), re.ASCII):
                 return Verdict(True)  # no WSGI object found: `python <entry>` either way
-    if era.with_packages:
-        installed = {d.key for d in tree.declarations if d.installs}
-        if not installed & set(era.with_packages):
-            return Verdict(True)
-    data = root_text_bytes(tree, ROOT, read)
-    text = read_to_utf8(data) if data is not None else ""
+    if era.with_packages and not any(
+        d.installs and d.key in era.with_packages for d in tree.declarations
+    ):
+        return Verdict(True)
     for case in era.decided_first:
         seen = not case.seen or any(_weak_contains(text, p) for p in case.seen)
         exists = not case.files or any(read(name) is not None for name in case.files)
         if seen and exists:
             return Verdict(True)  # another branch decides first: missing it costs nothing
-    return Verdict(_weak_contains(text, era.pattern))
+    return Verdict(False)
 
 
 # -- the /dev/stdin pass -------------------------------------------------------------------
