@@ -89,7 +89,18 @@ def test_no_two_rules_model_the_same_step_for_the_same_packages() -> None:
 
 def test_conditions_only_where_the_detector_honours_them() -> None:
     for _platform, rule, era in ERAS:
-        if era.with_packages or era.requires_code or era.detected_by_code or era.overmatch:
+        if era.detected_by_code or era.overmatch:
             assert era.detector in ("substring", "substring-anywhere"), rule.id
+        if era.with_packages or era.requires_code:
+            # Zeabur's and Fly.io's detectors apply these themselves (platforms/zeabur.py,
+            # platforms/flyio.py)
+            assert era.detector in (
+                "substring",
+                "substring-anywhere",
+                "zbpack-contains",
+                "flyctl-contains",
+            ), rule.id
+        if era.decided_first:
+            assert era.detector in ("zbpack-contains", "flyctl-contains"), rule.id
         if era.overmatch:
             assert era.pattern and rule.packages, rule.id

@@ -36,6 +36,8 @@ SPELLINGS = [
     "requests[security]==2.7.0",
     "bcrypt==4.0",
     "-e hg+https://hg.example.invalid/x#egg=x",
+    "mysqlclient==2.2",
+    "playwright",
     "six==1.16.0",
 ]
 PLATFORMS = [
@@ -49,20 +51,46 @@ PLATFORMS = [
     ["nixpacks"],
     ["railpack"],
     ["heroku@v42", "nixpacks", "railpack", "cloudfoundry"],
+    ["zeabur"],
+    ["flyio"],
+    ["serverless"],
+    ["heroku@v42", "zeabur", "flyio", "serverless", "railpack"],
 ]
 APP_FILES = {
     "manage.py": "",
     "main.py": "",
     "app/settings.py": 'WSGI_APPLICATION = "app.wsgi.application"\n',
+    "app/wsgi.py": "application = None\n",
     "Procfile": "web: gunicorn app.wsgi\n",
 }
 INCLUDES = ["-r", "--requirement", "-c"]
 
 
+# the builders of issue 15, drawn on their own too (among all of PLATFORMS they get few cases),
+# with the packages their rules are about
+BUILDERS = [p for p in PLATFORMS if {"zeabur", "flyio", "serverless"} & set(p)]
+BUILDER_SPELLINGS = [
+    "Django==5.1",
+    "django==4.2",
+    "gunicorn==23.0",
+    "psycopg2==2.9.10",
+    "psycopg[binary]==3.2.3",
+    "mysqlclient==2.2",
+    "playwright",
+    "pyzbar",
+    "Flask==3.0",
+    "fastapi",
+    "reflex",
+    "six==1.16.0",
+]
+
+
 @st.composite
-def trees(draw: st.DrawFn) -> tuple[dict[str, str], list[str]]:
-    nested = draw(st.lists(st.sampled_from(SPELLINGS), min_size=1, max_size=4, unique=True))
-    in_root = draw(st.lists(st.sampled_from(SPELLINGS), max_size=2, unique=True))
+def trees(
+    draw: st.DrawFn, platforms: list[list[str]] = PLATFORMS, spellings: list[str] = SPELLINGS
+) -> tuple[dict[str, str], list[str]]:
+    nested = draw(st.lists(st.sampled_from(spellings), min_size=1, max_size=4, unique=True))
+    in_root = draw(st.lists(st.sampled_from(spellings), max_size=2, unique=True))
     include = draw(st.sampled_from(INCLUDES))
     two_levels = draw(st.booleans())
     files = {
@@ -76,7 +104,7 @@ def trees(draw: st.DrawFn) -> tuple[dict[str, str], list[str]]:
         files["requirements/prod.txt"] = "".join(f"{line}\n" for line in nested)
     for name in draw(st.lists(st.sampled_from(sorted(APP_FILES)), unique=True)):
         files[name] = APP_FILES[name]
-    return files, draw(st.sampled_from(PLATFORMS))
+    return files, draw(st.sampled_from(platforms))
 
 
 @settings(
@@ -87,6 +115,21 @@ def trees(draw: st.DrawFn) -> tuple[dict[str, str], list[str]]:
 )
 @given(case=trees())
 def test_fixes_converge(tmp_path: Path, case: tuple[dict[str, str], list[str]]) -> None:
+    converges(tmp_path, case)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    derandomize=True,
+)
+@given(case=trees(BUILDERS, BUILDER_SPELLINGS))
+def test_builder_fixes_converge(tmp_path: Path, case: tuple[dict[str, str], list[str]]) -> None:
+    converges(tmp_path, case)
+
+
+def converges(tmp_path: Path, case: tuple[dict[str, str], list[str]]) -> None:
     files, platforms = case
     app = tmp_path / "app"
     shutil.rmtree(app, ignore_errors=True)

@@ -86,6 +86,56 @@ FAULTS = [
         "root names is missing, `file:` without `//` does not trigger installNeedsAllFiles",
     ),
     (
+        "zeabur-stdin",
+        "zeabur",
+        {
+            "zeabur/include-from-stdin": "copy",
+            "zeabur/dash-e-line": None,
+            "zeabur/postgres": "copy",
+            "zeabur/flask": "copy",
+        },
+        "issue 15: zbpack pkgmanager.go:48 pipes the root into pip from /dev/stdin (includes "
+        "open under /dev/; a line holding -e is dropped, so prod-extra.txt and "
+        "--extra-index-url are not in that pass); plan.go:546-549 and 78-81 read the root only",
+    ),
+    (
+        "zeabur-hashes",
+        "zeabur",
+        {"zeabur/dash-e-line": None},
+        "issue 15: sed drops typing-extensions while anyio's hash keeps pip in hash-checking mode",
+    ),
+    (
+        "flyio-django",
+        "flyio",
+        {
+            "flyio/include-not-copied": None,
+            "flyio/django": "copy",
+            "flyio/gunicorn": "copy",
+            "flyio/postgres": "copy",
+        },
+        "issue 15: flyctl django.go:20, 138-142, 270-272 read root lines only; "
+        "templates/django/Dockerfile:34-37 copies requirements.txt alone",
+    ),
+    (
+        "flyio-flask",
+        "flyio",
+        {"flyio/include-not-copied": None},
+        "issue 15: flask.go:11-18 (case-sensitive Flask, app.py); templates/flask/Dockerfile:11-12",
+    ),
+    (
+        "docker-fly-django",
+        "flyio",
+        {},
+        "issue 15: a Dockerfile exists, so `fly deploy` builds it (the docker platform checks it)",
+    ),
+    (
+        "serverless-includes",
+        "serverless",
+        {"serverless/include-not-inlined": None, "serverless/editable-cut": "copy"},
+        "issue 15: lib/pip.js:478-484 inlines only -r lines (and resolves each after the first "
+        "against the previous one's directory, #863); 516-521 cuts -e values at a second -e",
+    ),
+    (
         "nixpacks-no-wsgi",
         "nixpacks",
         {"nixpacks/django": None},

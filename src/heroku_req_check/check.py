@@ -21,6 +21,7 @@ from .model import (
     Severity,
 )
 from .plans import plan_for
+from .platforms import builders
 from .reqfile import canonical_key, decode
 from .tree import METADATA_ROOTS
 
@@ -747,6 +748,7 @@ def check(
     findings += _root_digest(tree, selections, plans, read, hashes)
     findings += _choices(tree, selections, plans, read)
     findings += _no_requirements(tree, selections, plans, read)
+    findings += builders.findings(tree, selections, read, plans)
     findings = _settle_digest(findings, tree, read, hashes)
     findings.sort(key=lambda f: (f.file, f.line, f.rule))
     return findings
@@ -980,13 +982,12 @@ def _plan_fix(
         )
     note = ""
     if fix:
-        platforms = {m.platform.name: m.platform for m in misses}
-        for name, platform in sorted(platforms.items()):
-            pips: dict[str, set[int]] = {}
-            for miss in misses:
-                if miss.platform.name == name:
-                    for pip, releases in _pips(miss).items():
-                        pips.setdefault(pip, set()).update(releases)
+        platforms: dict[str, tuple[Platform, dict[str, set[int]]]] = {}
+        for (name, releases), platform in _groups(misses).items():
+            pips = platforms.setdefault(name, (platform, {}))[1]
+            for pip, group in _pip_groups(platform, releases).items():
+                pips.setdefault(pip, set()).update(group)
+        for _name, (platform, pips) in sorted(platforms.items()):
             verdict = deployable(tree, decl, fix, platform, pips)
             if verdict.fix is None:
                 return None, verdict.note
@@ -1002,8 +1003,16 @@ def _plan_fix(
 
 def _needs_a_move(tree: RequirementsTree, decl: Declaration, fix: Fix, misses: list[_Miss]) -> bool:
     """Whether a copy of the line would be refused by some miss's release pip."""
-    for miss in misses:
-        verdict = deployable(tree, decl, fix, miss.platform, _pips(miss))
+    asked: set[tuple[str, frozenset[str]]] = set()
+    # the verdict depends on the platform and its pips only: hundreds of misses of one package
+    # (a monorepo's nested files) ask once
+    for (name, releases), platform in _groups(misses).items():
+        pips = _pip_groups(platform, releases)
+        key = (name, frozenset(pips))
+        if key in asked:
+            continue
+        asked.add(key)
+        verdict = deployable(tree, decl, fix, platform, pips)
         if verdict.fix is None or verdict.fix.remove is not None:
             return True
     return False
@@ -1150,6 +1159,7 @@ def _finding(
     )
 
 
+@cache
 def effect(text: str) -> str:
     """The first clause of a rule's `when_missed` (or an era's over-match): what a person needs
     on one line. Cut at the first `; `, `: `, ` (`, `, which` or `, so ` outside `code`."""
@@ -1205,6 +1215,19 @@ def _reader_with(read: Reader, path: str, data: bytes) -> Reader:
         return data if name == path else read(name)
 
     return trial_read
+
+
+def _groups(misses: list[_Miss]) -> dict[tuple[str, frozenset[int]], Platform]:
+    """The distinct (platform, releases) of `misses`, each with its platform."""
+    return {(m.platform.name, frozenset(m.releases)): m.platform for m in misses}
+
+
+def _pip_groups(platform: Platform, releases: frozenset[int]) -> dict[str, set[int]]:
+    """The pip versions `releases` install with -> those releases."""
+    by_pip: dict[str, set[int]] = {}
+    for release in releases:
+        by_pip.setdefault(platform.pip_for(release), set()).add(release)
+    return by_pip
 
 
 def _pips(miss: _Miss) -> dict[str, set[int]]:
@@ -1279,6 +1302,8 @@ def _reasons(miss: _Miss) -> str:
                 f"`{era.command}` reads only the root requirements.txt text, with "
                 f"case-sensitive regexps at the start of a line ({patterns})"
             )
+        elif era.detector in builders.PER_PACKAGE:
+            how = builders.reason(era)
         else:
             how = f"`{era.command}` compares names case-sensitively, expecting '{miss.spelling}'"
         if era.detected_by_code and "turns the step off" not in result.why:

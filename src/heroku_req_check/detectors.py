@@ -513,6 +513,10 @@ def python_runs(version_file: bytes | None, default: str, at_least: str) -> bool
 
 
 def verdict(era: Era, tree: RequirementsTree, read: Reader) -> Verdict:
+    if era.detector in ("zbpack-contains", "flyctl-contains"):
+        from .platforms import builders  # Zeabur, Fly.io: they apply their own conditions
+
+        return builders.verdict(era, tree, read)
     root_file = tree.root_file
     if era.requires and not any(_exists(tree, read, name) for name in era.requires):
         return Verdict(True)  # the step needs a file the app lacks: missing it costs nothing

@@ -249,10 +249,13 @@ def _trial(
     trial_read = _reading_root(root.path, new_bytes, read)  # detectors that re-read it
     missing: list[str] = []
     count = 0
+    seen: dict[int, bool] = {}  # one verdict per era: misses of one package share their eras
     for miss in misses:
         for era, _ in miss.eras:
-            releases = {r for r in miss.releases if era.first <= r <= era.last}
-            if not detectors.verdict(era, trial, trial_read).detected:
+            if id(era) not in seen:
+                seen[id(era)] = detectors.verdict(era, trial, trial_read).detected
+            if not seen[id(era)]:
+                releases = {r for r in miss.releases if era.first <= r <= era.last}
                 count += len(releases)
                 missing.extend(format_ranges(miss.platform, releases))
     return count, Fix(root.path, number, text, "insert"), sorted(set(missing))
@@ -348,7 +351,7 @@ def deployable(
 ) -> Deployable:
     """`pips`: pip version ("" = current) -> the selected releases installing with it."""
     from .catalog import format_ranges
-    from .pipcompat import rejects_repeat, same_project
+    from .pipcompat import may_reject, rejects_repeat, same_project
 
     if fix.text.lstrip().startswith("#"):
         return Deployable(fix)  # a comment: pip installs nothing more
@@ -362,6 +365,8 @@ def deployable(
         """The pip versions that fail on the edited tree."""
         found = []
         for pip in pips:
+            if not may_reject(pip):
+                continue  # a current pip combines repeats: no declaration to look at
             for other in tree.declarations:
                 if other.via:  # a local project's dependency: pip never sees it given twice
                     continue

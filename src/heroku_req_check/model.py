@@ -197,7 +197,10 @@ class BuildPlan:
     order (or nothing detects a Python app): none of the platform's Python rules can then
     matter. `start` says who decides the start command: a rule about a generated start
     command applies only to "generated". `evidence` is one short clause per fact, naming the
-    file that decided it and the platform source, for reports.
+    file that decided it and the platform source, for reports. `installer` is the Python
+    package manager the platform picks, where it picks one ("" otherwise); when that one never
+    installs the requirements tree (`installs_requirements` False: Zeabur with a Pipfile,
+    Poetry or uv), none of the platform's rules about the tree apply.
     """
 
     platform: str
@@ -214,6 +217,8 @@ class BuildPlan:
     python: tuple[BuildPython, ...] = ()
     # what each release range installs from (plans.py); empty: the app-root requirements.txt
     installs: tuple[BuildInstall, ...] = ()
+    installer: str = ""
+    installs_requirements: bool = True
 
     def python_at(self, release: int) -> BuildPython | None:
         """The Python release `release` builds this app with, or None when not known."""
@@ -225,7 +230,7 @@ class BuildPlan:
     def runs(self, step: str) -> bool:
         """Whether the plan runs a rule's step ("" = any Python step, "start" = the generated
         start command)."""
-        if not self.builds_python:
+        if not self.builds_python or not self.installs_requirements:
             return False
         return step != "start" or self.start == "generated"
 

@@ -15,14 +15,23 @@ ones PEP 503 names (19.3 req_set.py). The tests run these pips themselves.
 
 from __future__ import annotations
 
+from functools import cache
+
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from .model import Declaration
 
 
+@cache
 def _version(pip: str) -> Version | None:
     return Version(pip) if pip else None
+
+
+def may_reject(pip: str) -> bool:
+    """Whether `pip` ("" = a current pip) rejects any repeat at all (before 20.3)."""
+    version = _version(pip)
+    return version is not None and version < Version("20.3")
 
 
 def rejects_repeat(

@@ -109,6 +109,11 @@ def plan_for(
         if releases is None or any(era.first <= r <= era.last for r in releases)
     ):
         evidence += says
+    installer, installs_requirements = "", True
+    if spec.installers and builds:
+        installer, installs_requirements, said = _installer(platform, read)
+        if not installs_requirements:  # evidence is for facts that gate rules
+            evidence.append(said)
     return BuildPlan(
         platform.name,
         builds,
@@ -118,6 +123,72 @@ def plan_for(
         provider_file=provider_file,
         python_detected=python_detected,
         installs=installs,
+        installer=installer,
+        installs_requirements=installs_requirements,
+    )
+
+
+def _installer(platform: Platform, read: Reader) -> tuple[str, bool, str]:
+    """(installer, whether it installs the requirements tree, the clause saying why), as the
+    builder picks its Python package manager: a configuration key first, then the first
+    installer of `spec.installers` whose files detect it (one with no condition is the
+    fallback)."""
+    spec = platform.plan
+    assert spec is not None
+    wanted = spec.requirements_installers
+    chosen: ProviderSpec | None = None
+    because = ""
+    if spec.installer_config is not None:
+        named = _config_start(spec.installer_config, read)
+        chosen = next((i for i in spec.installers if i.name == named), None)
+        if named:
+            because = (
+                f"{spec.installer_config.file} sets {spec.installer_config.key} = {named!r} "
+                f"({spec.installer_config.source})"
+            )
+            if chosen is None:
+                return (
+                    named,
+                    False,
+                    (
+                        f"{because}, which {platform.title} does not know: it installs nothing "
+                        "from the requirements tree"
+                    ),
+                )
+    if chosen is None:
+        for candidate in spec.installers:
+            matched = _provider_match(candidate, "", read, 0)
+            if matched is not None:
+                chosen, because = candidate, matched
+                break
+    if chosen is None:
+        return (
+            "",
+            False,
+            (
+                f"no Python package manager of {platform.title} applies "
+                f"({spec.installers_source}): nothing installs the requirements tree"
+            ),
+        )
+    runs = f" (`{chosen.command}`)" if chosen.command else ""
+    if chosen.name in wanted:
+        lead = f"{because}: " if because else ""
+        return (
+            chosen.name,
+            True,
+            (
+                f"{lead}{platform.title} installs with {chosen.title}{runs} "
+                f"({spec.installers_source})"
+            ),
+        )
+    return (
+        chosen.name,
+        False,
+        (
+            f"{because or 'nothing else applies'}: {platform.title} installs with "
+            f"{chosen.title}{runs}, which never reads the requirements tree "
+            f"({spec.installers_source}): its rules about it do not apply"
+        ),
     )
 
 
@@ -159,10 +230,35 @@ def _first_provider(
     providers: tuple[ProviderSpec, ...], repo_dir: str, read: Reader, scan_id: int
 ) -> tuple[ProviderSpec, str] | None:
     for provider in providers:
-        for condition in provider.detect:
-            if all(_detects(pattern, repo_dir, read, scan_id) for pattern in condition):
-                return provider, " and ".join(condition)
+        matched = _provider_match(provider, repo_dir, read, scan_id)
+        if matched is not None:
+            return provider, matched
     return None
+
+
+def _provider_match(
+    provider: ProviderSpec, repo_dir: str, read: Reader, scan_id: int
+) -> str | None:
+    """What makes `provider` detect this app (files, or a file's text), or None; a provider
+    with no condition at all is a fallback and always detects."""
+    for condition in provider.detect:
+        if all(_detects(pattern, repo_dir, read, scan_id) for pattern in condition):
+            return " and ".join(_named(pattern, repo_dir, scan_id) for pattern in condition)
+    for name, pattern in provider.contains:
+        data = read(name)
+        if data is not None and re.search(pattern, _text(data)):
+            return f"{name} (its text matches `{pattern}`)"
+    if not provider.detect and not provider.contains:
+        return ""
+    return None
+
+
+def _text(data: bytes) -> str:
+    """A configuration file's text as the Go builders decode it (golang.org/x/text's
+    BOMOverride: a UTF-16 or UTF-8 BOM decides, UTF-8 otherwise, bad bytes replaced)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", "replace")
+    return data.decode("utf-8-sig", "replace")
 
 
 def _detects(pattern: str, repo_dir: str, read: Reader, scan_id: int) -> bool:
@@ -180,13 +276,27 @@ def _glob_exists(repo_dir: str, scan_id: int, pattern: str) -> bool:
 
         name = pattern[3:]
         return bool(find_files(repo_dir, lambda base: fnmatch.fnmatchcase(base, name)))
+    return bool(_root_match(repo_dir, scan_id, pattern))
+
+
+@cache
+def _root_match(repo_dir: str, scan_id: int, pattern: str) -> str:
+    """The first app-root regular file whose name matches `pattern`, or ""."""
     with contextlib.suppress(OSError), os.scandir(repo_dir) as entries:
-        for entry in entries:
+        for entry in sorted(entries, key=lambda e: e.name):
             if fnmatch.fnmatchcase(entry.name, pattern) and stat.S_ISREG(
                 entry.stat(follow_symlinks=False).st_mode
             ):
-                return True
-    return False
+                return entry.name
+    return ""
+
+
+def _named(pattern: str, repo_dir: str, scan_id: int) -> str:
+    """How evidence names a detect pattern that matched: a root glob by the file it found
+    (`[Dd]ockerfile` -> `dockerfile`), anything else as written."""
+    if "/" in pattern or not any(c in pattern for c in "*?[") or not repo_dir:
+        return pattern
+    return _root_match(repo_dir, scan_id, pattern) or pattern
 
 
 def _configured_python(configs: tuple[StartConfig, ...], read: Reader) -> str:

@@ -15,6 +15,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 # Order matters and is pip's: the UTF-16-LE BOM is a prefix of the UTF-32-LE one, so pip reads
 # a UTF-32-LE file as UTF-16. We keep that quirk because pip is what installs the app.
@@ -113,9 +114,14 @@ def split_args_options(line: str) -> tuple[str, str]:
     return line, ""
 
 
+@cache
 def canonical_key(name: str) -> str:
-    """PEP 503 normalised project name."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+    """PEP 503 normalised project name (cached: a tree names the same few hundred projects
+    thousands of times, and fixes compare every declaration's name again)."""
+    return _SEPARATORS.sub("-", name).lower()
+
+
+_SEPARATORS = re.compile(r"[-_.]+")
 
 
 # pip/_internal/utils/filetypes.py ARCHIVE_EXTENSIONS, with misc.splitext's rule that `.tar`

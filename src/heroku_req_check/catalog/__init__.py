@@ -38,6 +38,16 @@ DETECTORS = (
     "stale-never",
     "stale-cache",
     "dockerfile",  # platforms/docker.py evaluates these rules; check.py never does
+    # platforms/builders.py: Zeabur (zbpack), Fly.io's `fly launch` scanner, the Serverless
+    # Framework's serverless-python-requirements (*-contains are per-package detectors; the
+    # others are whole-tree traps, like root-includes)
+    "zbpack-contains",
+    "zbpack-stdin",
+    "zbpack-sed",
+    "flyctl-contains",
+    "flyctl-template",
+    "spr-inline",
+    "spr-editable",
 )
 STALE_DETECTORS = ("stale-uninstall", "stale-never", "stale-cache")
 
@@ -68,6 +78,18 @@ class Choice:
     patterns: tuple[str, ...]  # Go regexp source, as in the platform's code
     spelling: str  # the bare line the fix adds (`uvicorn`, `fastapi[standard]`)
     gives: str = ""
+
+
+@dataclass(frozen=True)
+class DecidedFirst:
+    """A case in which missing the package costs nothing, because another branch of the same
+    step decides first: the platform's own test sees one of `seen` (when given) and one of
+    `files` exists (when given; `**/name` anywhere in the app). flyctl's Django scanner serves
+    an asgi.py with uvicorn or daphne before it looks for gunicorn; zbpack takes manage.py as
+    Django before it looks for Flask."""
+
+    seen: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,6 +134,8 @@ class Era:
     python_at_least: str = ""  # the step runs only on this Python or newer (see Platform.python)
     fix: str = ""  # "bare": the fix is the package's bare name at column 0 of the root file
     copy: bool = False  # pip-grep reads a copy of the root file in another directory
+    # any one of these cases makes missing the package cost nothing (see DecidedFirst)
+    decided_first: tuple[DecidedFirst, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,6 +175,11 @@ class ProviderSpec:
     # any of these conditions; a condition is one or more app files that must all exist
     # (root names, `*.x` root globs or `**/*.x` anywhere)
     detect: tuple[tuple[str, ...], ...]
+    # (app-root file, regex): the provider also detects when that file's text (UTF-8, a BOM
+    # honoured) matches, as zbpack's `strings.Contains(pyproject.toml, "[tool.poetry]")`
+    contains: tuple[tuple[str, str], ...] = ()
+    # installers: what the install step runs with this one (for reports)
+    command: str = ""
 
 
 @dataclass(frozen=True)
@@ -178,6 +207,15 @@ class PlanSpec:
     # configuration keys that choose the provider (Nixpacks' `providers` list, Railpack's
     # `provider`): naming python there makes the Python provider run whatever is detected
     provider_configs: tuple[StartConfig, ...] = ()
+    # the Python package managers in the builder's order (zbpack DeterminePackageManager): the
+    # first that detects installs; one with no detect and no contains is the fallback
+    installers: tuple[ProviderSpec, ...] = ()
+    installers_source: str = ""
+    # a configuration key that names the installer outright (zbpack.json python.package_manager)
+    installer_config: StartConfig | None = None
+    # the installers that install the requirements tree this tool walks; with any other the
+    # platform's rules about it do not apply
+    requirements_installers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -368,6 +406,11 @@ def _era(raw: dict[str, object], repo: str, release_names: tuple[str, ...] = ())
         python_at_least=str(raw.get("python_at_least", "")),
         fix=str(raw.get("fix", "")),
         copy=bool(raw.get("copy", False)),
+        decided_first=tuple(
+            DecidedFirst(_strings(m.get("seen", [])), _strings(m.get("files", [])))
+            for m in raw.get("decided_first", [])  # type: ignore[attr-defined]
+            if isinstance(m, dict)
+        ),
     )
 
 
@@ -391,14 +434,8 @@ def _plan(raw: object, repo: str) -> PlanSpec | None:
         return None
     if not isinstance(raw, dict):
         raise CatalogError("[platform.plan] must be a table")
-    providers = tuple(
-        ProviderSpec(
-            str(p["name"]),
-            str(p.get("title", p["name"])),
-            tuple(_strings(condition) for condition in p["detect"]),
-        )
-        for p in raw.get("providers", [])
-    )
+    providers = tuple(_provider(p) for p in raw.get("providers", []))
+    installers = tuple(_provider(p) for p in raw.get("installers", []))
     if providers and not any(p.name == "python" for p in providers):
         raise CatalogError("a provider order without the python provider")
     configs = tuple(
@@ -419,6 +456,32 @@ def _plan(raw: object, repo: str) -> PlanSpec | None:
         ),
         start_configs=configs,
         provider_configs=provider_configs,
+        installers=installers,
+        installers_source=(_source_text(raw.get("installers_source"), repo) if installers else ""),
+        installer_config=(
+            StartConfig(
+                str(raw["installer_config"]["file"]),
+                str(raw["installer_config"]["key"]),
+                _source_text(raw["installer_config"].get("source"), repo),
+            )
+            if isinstance(raw.get("installer_config"), dict)
+            else None
+        ),
+        requirements_installers=_strings(raw.get("requirements_installers", [])),
+    )
+
+
+def _provider(raw: dict[str, object]) -> ProviderSpec:
+    detect = raw.get("detect", [])
+    contains = raw.get("contains", [])
+    return ProviderSpec(
+        str(raw["name"]),
+        str(raw.get("title", raw["name"])),
+        tuple(_strings(c) for c in detect) if isinstance(detect, list) else (),
+        tuple((str(c["file"]), str(c["matches"])) for c in contains if isinstance(c, dict))
+        if isinstance(contains, list)
+        else (),
+        str(raw.get("command", "")),
     )
 
 

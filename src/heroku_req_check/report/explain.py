@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .. import catalog
-from ..catalog import PlanSpec, Platform, Rule
+from ..catalog import Era, PlanSpec, Platform, ProviderSpec, Rule
 from ..model import Finding
 
 
@@ -96,6 +96,7 @@ def explain(rule_id: str, labels: Iterable[str] = ()) -> str | None:
             ("the fix deploys only when a .py file matches", era.fix_requires_code),
             ("over-match", era.overmatch),
             ("installs with pip", ", ".join(pips)),
+            ("missing it costs nothing when", _decided_first(era)),
         ):
             if value is True:
                 lines.append(f"      {label}")
@@ -149,4 +150,34 @@ def _plan_lines(plan: PlanSpec) -> list[str]:
             f"  {config.file} {config.key} is the start command",
             f"      source: {config.source}",
         ]
+    if plan.installers:
+        order = ", ".join(f"{i.title} ({_conditions(i) or 'otherwise'})" for i in plan.installers)
+        lines.append(f"  package manager, first detected wins: {order}")
+        if plan.installer_config is not None:
+            named = f"{plan.installer_config.file} {plan.installer_config.key}"
+            lines.append(f"      named outright by {named} ({plan.installer_config.source})")
+        lines += [
+            f"      only {', '.join(plan.requirements_installers)} installs the requirements tree",
+            f"      source: {plan.installers_source}",
+        ]
     return lines
+
+
+def _conditions(provider: ProviderSpec) -> str:
+    """A provider's or installer's detect conditions in words."""
+    found = [" and ".join(condition) for condition in provider.detect]
+    found += [f"{name} text matching {pattern}" for name, pattern in provider.contains]
+    return ", ".join(found)
+
+
+def _decided_first(era: Era) -> str:
+    """An era's decided_first cases in words."""
+    cases = []
+    for case in era.decided_first:
+        parts = []
+        if case.seen:
+            parts.append(f"the platform sees {' or '.join(case.seen)}")
+        if case.files:
+            parts.append(f"{' or '.join(case.files)} exists")
+        cases.append(" and ".join(parts))
+    return "; or ".join(cases)

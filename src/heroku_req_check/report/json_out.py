@@ -41,6 +41,10 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "provider": plan.provider,
                 "start": plan.start,
                 "evidence": list(plan.evidence),
+                # additive: the Python package manager the platform picks
+                # ("" where it picks none) and whether it installs the requirements tree
+                "installer": plan.installer,
+                "installs_requirements": plan.installs_requirements,
             }
             for plan in report.plans
         ],
