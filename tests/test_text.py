@@ -75,3 +75,16 @@ def test_annotations_are_a_title_and_two_sentences(tmp_path: Path) -> None:
         sentences = [s for s in message.split(". ") if s]
         assert 1 <= len(sentences) <= 2, message
         assert message.endswith(("summary says why.", "summary says why"))
+
+
+def test_stories_of_dotted_releases_cover_only_the_findings_releases(tmp_path: Path) -> None:
+    # Cloud Foundry's releases are named v1.6.0 ... v1.9.4: a finding's label such as
+    # `cloudfoundry@v1.6.0-v1.6.23` once ended --verbose and the job summary with a crash
+    files = {"requirements.txt": "-r requirements/prod.txt\n", "requirements/prod.txt": "x==1\n"}
+    report = scan(tree(tmp_path, files), platforms=["cloudfoundry@all"])
+    labels = {label for f in report.findings for label in f.platforms}
+    assert "cloudfoundry@v1.6.0-v1.6.23" in labels
+    long = text.render(report, verbose=True)
+    assert "  v1.6.0-v1.6.23 [root-includes]: " in long
+    assert "v1.9.4" not in long.split("The selected releases and what they run:")[1]
+    assert "### Why" in summary.render(report)

@@ -329,6 +329,12 @@ def _ranges(spec: str, names: tuple[str, ...] = ()) -> tuple[int, ...]:
     return tuple(numbers)
 
 
+def release_numbers(platform: Platform, spec: str) -> tuple[int, ...]:
+    """The releases a version spec names for `platform`: `v3-v11,v15` (numbered releases) or
+    `v1.6.0-v1.6.23` (dotted release names, as labels print them). ValueError otherwise."""
+    return _ranges(spec, platform.release_names)
+
+
 def _position(name: str, names: tuple[str, ...]) -> int:
     wanted = "v" + name.strip().lstrip("v")
     if wanted not in names:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
 from .. import catalog
@@ -31,9 +32,8 @@ def releases_of(platform: Platform, labels: Iterable[str]) -> set[int]:
         if not version or not platform.versioned:
             releases.update(platform.releases)
             continue
-        first, _, last = version.partition("-")
-        low, high = int(first.lstrip("v")), int((last or first).lstrip("v"))
-        releases.update(r for r in platform.releases if low <= r <= high)
+        with contextlib.suppress(ValueError):  # a label this catalog never printed
+            releases.update(catalog.release_numbers(platform, version))
     return releases
 
 
