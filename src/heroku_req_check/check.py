@@ -932,7 +932,8 @@ def _reconciled(tree: RequirementsTree, misses: list[_Miss], read: Reader) -> li
     """One finding per miss; where several rules (or platforms) propose different edits for
     one declaration, they get one edit that every one of them accepts: two fixes must never
     add a package twice in two spellings, nor respell a line another fix moves."""
-    findings = {id(m): _finding(m, tree, misses, read) for m in misses}
+    peers = _peers(misses)
+    findings = {id(m): _finding(m, tree, peers, read) for m in misses}
     groups: dict[tuple[str, int, str], list[_Miss]] = {}
     for miss in misses:
         if miss.kind != "broken":
@@ -946,8 +947,28 @@ def _reconciled(tree: RequirementsTree, misses: list[_Miss], read: Reader) -> li
         shared = "one edit for every selected platform"
         note = f"{shared}: {note}" if note and fix else note
         for miss in fixable:
-            findings[id(miss)] = _finding(miss, tree, misses, read, (fix, note))
+            findings[id(miss)] = _finding(miss, tree, peers, read, (fix, note))
     return list(findings.values())
+
+
+def _peers(misses: list[_Miss]) -> dict[tuple[str, str], list[_Miss]]:
+    """(rule id, package) -> one miss for each distinct (platform, releases, eras) that misses
+    it (broken misses aside). A fix is planned against what the releases read, which is the
+    same for every declaration of the package: a monorepo's hundreds of nested declarations
+    of one package plan against a handful of misses, not against each other."""
+    peers: dict[tuple[str, str], dict[tuple[object, ...], _Miss]] = {}
+    for miss in misses:
+        if miss.kind == "broken":
+            continue
+        shape = (
+            miss.platform.name,
+            miss.kind,
+            miss.spelling,
+            frozenset(miss.releases),
+            tuple(id(era) for era, _ in miss.eras),
+        )
+        peers.setdefault((miss.rule.id, miss.decl.key), {}).setdefault(shape, miss)
+    return {key: list(shapes.values()) for key, shapes in peers.items()}
 
 
 def _plan_fix(
@@ -1051,11 +1072,12 @@ def _action(tree: RequirementsTree, decl: Declaration, fix: Fix | None, note: st
 def _finding(
     miss: _Miss,
     tree: RequirementsTree,
-    all_misses: list[_Miss],
+    peers: dict[tuple[str, str], list[_Miss]],
     read: Reader,
     forced: tuple[Fix | None, str] | None = None,
 ) -> Finding:
-    """`forced`: the edit (and its note) reconciled with other rules' for this declaration."""
+    """`peers`: what `_peers` gives; `forced`: the edit (and its note) reconciled with other
+    rules' for this declaration."""
     decl, rule = miss.decl, miss.rule
     ranges = format_ranges(miss.platform, miss.releases)
     labels = ", ".join(ranges)
@@ -1102,11 +1124,7 @@ def _finding(
         )
     else:
         rule_id = rule.id
-        others = [
-            m
-            for m in all_misses
-            if m.rule.id == rule.id and m.decl.key == decl.key and m.kind != "broken"
-        ]
+        others = peers[(rule.id, decl.key)]
         if forced is not None:
             fix, note = forced
         elif all(era.fix == "bare" for era, _ in miss.eras):
