@@ -150,3 +150,53 @@ def test_offline_run_imports_no_network_code() -> None:
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
+
+
+def _git(cwd: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
+    done = subprocess.run(["git", *args], cwd=cwd, env=env, text=True, capture_output=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_filter_added_decides_the_verdict_without_api_calls(tmp_path: Path) -> None:
+    # the read-only workflow (suggest: none, check-run: false) makes no API call: the pull
+    # request's added lines come from git, so a finding the base already had does not fail it
+    workspace = tmp_path / "ws"
+    shutil.copytree(TREES / "seed", workspace)
+    _git(workspace, "init", "-q")
+    _git(workspace, "add", "-A")
+    _git(workspace, "commit", "-qm", "base")
+    base = _git(workspace, "rev-parse", "HEAD")
+    (workspace / "README.md").write_text("docs\n")
+    _git(workspace, "add", "-A")
+    _git(workspace, "commit", "-qm", "docs only")
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 1, "base": {"sha": base}}}))
+    os.environ["GITHUB_EVENT_PATH"] = str(event)
+    os.environ["GITHUB_EVENT_NAME"] = "pull_request"
+    try:
+        proc, output, _summary = run_action(workspace, platform="heroku@v42")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "::error file=requirements/production.txt,line=3," in proc.stdout  # still shown
+        assert "filter: added: 0 of 1 finding(s)" in proc.stdout
+        assert "\n0\n" in output.read_text().split("selected<<", 1)[1]
+        # a pull request that adds the nested line is held to it
+        nested = workspace / "requirements" / "production.txt"
+        nested.write_text(nested.read_text() + "pylibmc==1.6.3\n")
+        _git(workspace, "commit", "-qam", "adds pylibmc twice")
+        proc, output, _summary = run_action(workspace, platform="heroku@v42")
+        assert proc.returncode == 1, proc.stdout
+        # and without the base commit it says so, counting every finding
+        event.write_text(json.dumps({"pull_request": {"number": 1, "base": {"sha": "f" * 40}}}))
+        proc, _output, _summary = run_action(workspace, platform="heroku@v42")
+        assert proc.returncode == 1
+        assert "filter: added not applied" in proc.stdout
+    finally:
+        del os.environ["GITHUB_EVENT_PATH"], os.environ["GITHUB_EVENT_NAME"]

@@ -12,6 +12,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import ISSUES_URL
 from .cli import (
@@ -24,6 +25,9 @@ from .cli import (
     install_signal_handlers,
     repository_root,
 )
+
+if TYPE_CHECKING:
+    from .report.scope import DiffLines
 
 
 def _input(name: str, default: str = "") -> str:
@@ -127,11 +131,34 @@ def _base_available(repo: Path, sha: str) -> tuple[bool, str]:
     return False, "is not in the checkout (use actions/checkout with `fetch-depth: 0`)"
 
 
+def _local_diff(checkout: Path, base_sha: str) -> DiffLines | None:
+    """The lines the checkout adds to commit `base_sha` (what `filter: added` needs) from git
+    itself, for runs that make no API call; None when git cannot tell."""
+    import subprocess
+
+    from .report.scope import parse_diff
+
+    try:
+        done = subprocess.run(
+            [
+                *("git", "-C", str(checkout), "diff", "--no-color", "--no-ext-diff"),
+                *("--no-renames", "--unified=0", base_sha, "--"),
+            ],
+            capture_output=True,
+            text=True,
+            errors="surrogateescape",
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return parse_diff(done.stdout) if done.returncode == 0 else None
+
+
 def main() -> int:
     from .catalog import SelectionError
     from .config import ConfigError
     from .report import github, json_out, sarif, summary
-    from .report.scope import load_event
+    from .report.scope import introduced, load_event
     from .scan import scan
 
     event = load_event(os.environ)
@@ -240,11 +267,31 @@ def main() -> int:
                     f"pushed suggestion commit {commit[:12]} to {event.head_ref} (pushes made "
                     "with GITHUB_TOKEN do not start new workflow runs)"
                 )
-    elif not token and (check_run or suggest != "none"):
-        notes.append(
-            "no github-token: the check run, review and suggestion commit were skipped "
-            "(annotations, the summary and outputs still report everything)"
-        )
+    else:
+        if not token and (check_run or suggest != "none"):
+            notes.append(
+                "no github-token: the check run, review and suggestion commit were skipped "
+                "(annotations, the summary and outputs still report everything)"
+            )
+        if scope == "added" and event.is_pull_request:
+            # no API call reads the pull request's diff: git gives it from the base commit
+            diff = _local_diff(checkout, base) if base else None
+            if diff is None:
+                notes.append(
+                    "filter: added not applied: the base commit is not in the checkout (use "
+                    "actions/checkout with `fetch-depth: 0`), so every finding decides the "
+                    "step's verdict"
+                )
+            else:
+                chosen = introduced(report, diff, prefix)
+                failed = fails([f.severity for f in chosen], fail_on)
+                selected = len(chosen)
+                if selected != len(report.findings):
+                    notes.append(
+                        f"filter: added: {selected} of {len(report.findings)} finding(s) are "
+                        "introduced by this pull request; the step's verdict uses those, and "
+                        "the table below lists all of them"
+                    )
     for note in notes:
         print(f"::notice title=heroku-req-check::{note}")
     server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")

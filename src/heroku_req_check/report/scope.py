@@ -107,6 +107,33 @@ def parse_patch(patch: str) -> tuple[set[int], set[int]]:
     return added, commentable
 
 
+def parse_diff(text: str) -> DiffLines:
+    """Added lines per file of a whole `git diff` (unified, any context, no renames): each
+    file's part after its `+++ b/PATH` header is one patch for `parse_patch`. A deleted file
+    (`+++ /dev/null`) adds nothing; C-quoted paths (unusual characters) are skipped, as no
+    finding names them."""
+    diff = DiffLines()
+    path = ""
+    rows: list[str] = []
+
+    def flush() -> None:
+        if path:
+            added, commentable = parse_patch("\n".join(rows))
+            diff.added[path], diff.commentable[path] = added, commentable
+
+    for row in text.splitlines():
+        if row.startswith("diff --git "):
+            flush()
+            path, rows = "", []
+        elif row.startswith("+++ ") and not rows:
+            target = row[4:]
+            path = target[2:] if target.startswith("b/") else ""
+        elif path and (rows or row.startswith("@@")):
+            rows.append(row)
+    flush()
+    return diff
+
+
 def fingerprint(finding: Finding, prefix: str = "") -> str:
     path = posixpath.join(prefix, finding.file) if prefix else finding.file
     return hashlib.sha256(f"{finding.rule}|{path}|{finding.package}".encode()).hexdigest()[:20]
