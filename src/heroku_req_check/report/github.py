@@ -16,6 +16,7 @@ from actions_toolkit.command import issue_command
 from actions_toolkit.file_command import issue_file_command, prepare_key_value_message
 
 from ..model import Finding, Report
+from .visible import visible
 
 # GitHub shows at most 10 annotations of each type per step (and 50 per job); the rest are
 # dropped silently (actions/toolkit docs/problem-matchers.md, "Limitations").
@@ -34,14 +35,19 @@ def emit_annotations(
     for f in report.findings:
         counts[f.severity] += 1
         issue_command(
-            f.severity, {"file": path(f.file), "line": f.line, "title": f.title}, annotation(f)
+            f.severity,
+            {"file": visible(path(f.file)), "line": f.line, "title": visible(f.title)},
+            visible(annotation(f)),
         )
     for p in report.problems:
         counts["warning"] += 1
-        props: dict[str, object] = {"file": path(p.file), "title": "requirements problem"}
+        props: dict[str, object] = {
+            "file": visible(path(p.file)),
+            "title": "requirements problem",
+        }
         if p.line:
             props["line"] = p.line
-        issue_command("warning", props, p.message)
+        issue_command("warning", props, visible(p.message))
     hidden = sum(max(0, n - SHOWN_PER_TYPE) for n in counts.values())
     if hidden:
         issue_command(

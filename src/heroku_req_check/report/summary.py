@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from ..model import Evidence, PlatformSelection, Report, Target
 from .explain import stories
+from .visible import visible
 
 # GITHUB_STEP_SUMMARY shows at most 1 MiB per step.
 MAX_BYTES = 1024 * 1024 - 4096
@@ -91,7 +92,7 @@ def render(report: Report, link_base: str = "", hidden_annotations: int = 0) -> 
     out += ["### Requirements tree", ""]
     out += _tree_lines(report)
     out += _why(report)
-    text = "\n".join(out) + "\n"
+    text = visible("\n".join(out) + "\n")  # repository text: no control sequences
     if len(text.encode()) > MAX_BYTES:
         text = (
             text.encode()[:MAX_BYTES].decode(errors="ignore")

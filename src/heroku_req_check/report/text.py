@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..model import Finding, Fix, PlatformSelection, Report, Target
 from .explain import stories
+from .visible import visible
 
 _COLOURS = {"error": "31", "warning": "33", "notice": "36", "problem": "35", "dim": "2"}
 
@@ -83,29 +84,38 @@ def fix_lines(fix: Fix) -> list[str]:
 
 
 def render(report: Report, colour: bool = False, verbose: bool = False) -> str:
+    """The report as terminal text. Every line is made `visible` before it is painted: file
+    names, lines and messages come from the repository."""
     out = [
-        _paint(line, "dim", colour) for line in selection_lines(report.selection, report.platforms)
+        _paint(visible(line), "dim", colour)
+        for line in selection_lines(report.selection, report.platforms)
     ]
     for same in group(report.findings):
         first = same[0]
-        places = ", ".join(f"{f.file}:{f.line}" for f in same)
+        places = visible(", ".join(f"{f.file}:{f.line}" for f in same))
         out.append(
-            f"{places}: {_paint(first.severity, first.severity, colour)} {first.rule} {first.short}"
+            f"{places}: {_paint(first.severity, first.severity, colour)} {first.rule} "
+            f"{visible(first.short)}"
         )
+        body: list[str] = []
         if verbose:
-            out += [f"    {f.message}" for f in same]
+            body += [f.message for f in same]
         if first.fix:
-            out += [f"    {line}" for line in fix_lines(first.fix)]
+            body += fix_lines(first.fix)
         elif first.advice:
             said = first.advice.lower().startswith("no ")  # "No one-line fix: ..."
-            out.append(f"    {first.advice}" if said else f"    no fix: {first.advice}")
+            body.append(first.advice if said else f"no fix: {first.advice}")
+        out += [f"    {visible(line)}" for line in body]
     for p in report.problems:
-        out.append(f"{_place(p.file, p.line)}: {_paint('problem', 'problem', colour)} {p.message}")
+        out.append(
+            f"{visible(_place(p.file, p.line))}: {_paint('problem', 'problem', colour)} "
+            f"{visible(p.message)}"
+        )
     for plan in report.plans:
         for fact in plan.evidence:
-            out.append(_paint(f"{plan.platform}: {fact}", "dim", colour))
+            out.append(_paint(visible(f"{plan.platform}: {fact}"), "dim", colour))
     if verbose:
-        out += explanations(report)
+        out += [visible(line) for line in explanations(report)]
         if report.findings:
             out.append("")
     counts = {
@@ -121,7 +131,7 @@ def render(report: Report, colour: bool = False, verbose: bool = False) -> str:
         summary += f"; {len(report.ignored)} ignored"
     if report.findings and not verbose:
         summary += "; --verbose or --explain RULE says why"
-    out.append(_paint(summary, "dim", colour))
+    out.append(_paint(visible(summary), "dim", colour))
     return "\n".join(out) + "\n"
 
 
