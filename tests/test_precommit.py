@@ -215,3 +215,36 @@ def test_fix_hook_keeps_the_tree_digest_current_across_commits(
     assert check.returncode == 0, check.stdout + check.stderr
     assert "google/dependency-cache" not in check.stdout  # (a warning: it would not fail)
     assert scan(repo).findings == []
+
+
+@pytest.mark.parametrize(
+    ("path", "runs"),
+    [
+        ("requirements.txt", True),
+        ("reqs/base.txt", True),  # an include can have any name (the README's digest recipe)
+        ("requirements/prod.in", True),
+        ("runtime.txt", True),
+        (".python-version", True),
+        ("Pipfile", True),
+        ("services/api/pyproject.toml", True),
+        ("compose.yaml", True),
+        ("docker-compose.prod.yml", True),
+        ("dockerfile", True),
+        ("api.Dockerfile", True),
+        (".dockerignore", True),
+        ("manifest_prod.yml", True),
+        (".github/workflows/deploy.yml", True),
+        ("README.md", False),
+        ("app/models.py", False),
+    ],
+)
+def test_hook_file_pattern(path: str, runs: bool) -> None:
+    # pre-commit runs a hook when re.search(files, path) matches (pre_commit/commands/run.py)
+    import re
+
+    import yaml
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    patterns = {hook["files"] for hook in hooks}
+    assert len(patterns) == 1  # both hooks run on the same commits
+    assert bool(re.search(patterns.pop(), path)) is runs
