@@ -159,7 +159,11 @@ def test_fix_then_check_passes(copy_tree) -> None:  # type: ignore[no-untyped-de
     releases = "heroku@v3-v42"
     repo = copy_tree("seed")
     nested_before = (repo / "requirements/production.txt").read_bytes()
-    assert run("--fix", "--platform", releases, str(repo))[0] == 1  # reports what it fixed
+    code, out, err = run("--fix", "--platform", releases, str(repo))
+    # it reports what is left after the edit (nothing), and says on stderr what it edited
+    assert code == 0, out
+    assert " error " not in out and "0 error(s)" in out
+    assert "fixed requirements.txt" in err
     assert (
         repo / "requirements.txt"
     ).read_bytes() == b"-r requirements/production.txt\npylibmc==1.6.3\n"
@@ -331,3 +335,11 @@ def test_paths_outside_any_repository_stay_relative_to_the_app(
     (app / "base.txt").write_text("pylibmc==1.6.3\n")
     code, out, _ = run("--format", "github", "--platform", "heroku@v42", str(app))
     assert code == 1 and "::error file=base.txt,line=1," in out
+
+
+def test_a_requirements_file_named_on_purpose_must_exist(copy_tree) -> None:  # type: ignore[no-untyped-def]
+    repo = copy_tree("seed")
+    code, out, err = run("--requirements", "nothere.txt", str(repo))
+    assert code == 2 and out == ""
+    assert "--requirements nothere.txt: no such file" in err
+    assert run("--requirements", "requirements.txt", str(repo))[0] in (0, 1)  # checked

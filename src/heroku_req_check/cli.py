@@ -8,8 +8,12 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import ISSUES_URL, __version__
+
+if TYPE_CHECKING:
+    from .model import Report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 FAIL_LEVELS = ("error", "warning", "notice", "never")
@@ -72,8 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-r",
         "--requirements",
-        default="requirements.txt",
-        help="root requirements file, relative to PATH (default: requirements.txt)",
+        default=None,
+        help=(
+            "root requirements file, relative to PATH (default: requirements.txt, else the "
+            "pyproject.toml, Pipfile, setup.py or setup.cfg that declares the dependencies); "
+            "a file given here must exist"
+        ),
     )
     parser.add_argument(
         "-p",
@@ -223,10 +231,21 @@ def run(args: argparse.Namespace) -> int:
     if not repo.is_dir():
         sys.stderr.write(f"heroku-req-check: {args.path}: not a directory\n")
         return EXIT_USAGE
-    try:
-        report = scan(
-            repo, args.requirements, args.platform, prescan=not args.no_prescan, base=args.base
+    root = args.requirements or "requirements.txt"
+    if args.requirements is not None and not os.path.lexists(repo / root):
+        # as the action's `requirements` input: a file named on purpose that is not there is
+        # a mistake in the command, not a finding about the app
+        sys.stderr.write(
+            f"heroku-req-check: --requirements {root}: no such file in {args.path} (the root "
+            "requirements file the platforms read, relative to PATH)\n"
         )
+        return EXIT_USAGE
+
+    def check() -> Report:
+        return scan(repo, root, args.platform, prescan=not args.no_prescan, base=args.base)
+
+    try:
+        report = check()
     except (SelectionError, ConfigError) as exc:
         sys.stderr.write(f"heroku-req-check: {exc}\n")
         return EXIT_USAGE
@@ -236,6 +255,9 @@ def run(args: argparse.Namespace) -> int:
             sys.stderr.write(f"heroku-req-check: fixed {path}\n")
         for line in result.refused:
             sys.stderr.write(f"heroku-req-check: {line}\n")
+        if result.changed:
+            # what is reported (and the exit status) is what is left after the edits
+            report = check()
     # annotations and SARIF name files from the repository's top, as GitHub does
     prefix = repository_prefix(repo) if args.sarif or args.format in ("sarif", "github") else ""
     try:
