@@ -919,6 +919,13 @@ class _Detector:
         for name in sorted(self.top):
             if DOCKERFILE_RE.match(name) and isinstance(self.view.read(name), bytes):
                 self.add("docker", (name, None), name, "Dockerfile")
+        # `docker build .` reads a lowercase dockerfile when there is no Dockerfile (moby/buildkit
+        # 73ed6825, frontend/dockerui/config.go:345-348, :392-402)
+        lower = "dockerfile"
+        named = lower in self.top and "Dockerfile" not in self.top
+        if named and isinstance(self.view.read(lower), bytes):
+            marker = "dockerfile (docker build reads it when there is no Dockerfile)"
+            self.add("docker", (lower, None), marker, "Dockerfile")
         for name in COMPOSE_FILES:
             document = self.yaml(name) if name in self.top else None
             services = document.get("services") if isinstance(document, dict) else None
