@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .model import Evidence, Problem, Target
+from .model import BuildStep, Evidence, Problem, Target
 
 MAX_CONFIG_BYTES = 1024 * 1024  # configuration files are small; a bigger one is not read
 MAX_ENTRIES = 10_000  # directory entries looked at in one listing
@@ -111,6 +111,11 @@ RELEASE_REF_RE = re.compile(r"^(?:refs/tags/)?(?:archive/)?v(\d+)$")
 DOCKERFILE_RE = re.compile(
     r"^(?:(?:Dockerfile|Containerfile)(?:\..+)?|.+\.(?:Dockerfile|dockerfile|Containerfile))$"
 )
+# Workflow steps that run a platform's build in the job, so the job's env reaches it, with the
+# input naming the directory built: azure/appservice-build is a Docker container action that
+# runs `oryx build` (Azure/appservice-build 02214197 action.yml:26-28 `using: docker`).
+# azure/webapps-deploy only uploads: App Service's own build reads the app's App Settings.
+BUILD_STEPS = {"azure/appservice-build": "source-directory"}
 COMPOSE_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 RAILWAY_BUILDERS = {"RAILPACK": "railpack", "NIXPACKS": "nixpacks", "DOCKERFILE": "docker"}
 
@@ -197,6 +202,9 @@ class Detection:
     targets: tuple[Target, ...] = ()
     ignored: tuple[Evidence, ...] = ()
     problems: tuple[Problem, ...] = ()
+    # the workflow steps that build this directory in the job (`BUILD_STEPS`), with their env,
+    # whatever the selection: a platform's catalog says which settings change its build
+    build_steps: tuple[BuildStep, ...] = ()
 
 
 def detect(view: RepositoryView) -> Detection:
@@ -302,6 +310,7 @@ class _Detector:
         self.heroku_other_buildpacks = False  # app.json names buildpacks, none of them Python
         self.top = set(view.names(""))
         self._loader: type | None = None
+        self.build_steps: list[BuildStep] = []
 
     # -- recording -------------------------------------------------------------------------------
     def add(
@@ -432,7 +441,9 @@ class _Detector:
             Target(f.platform, f.release, f.via, tuple(f.evidence), "; ".join(f.notes))
             for f in self.found
         )
-        return Detection(targets, tuple(self.ignored), tuple(self.problems))
+        return Detection(
+            targets, tuple(self.ignored), tuple(self.problems), tuple(self.build_steps)
+        )
 
     # -- Heroku and its family -------------------------------------------------------------------
     def heroku_buildpack(self, where: tuple[str, int | None], url: str, label: str) -> bool:
@@ -762,6 +773,33 @@ class _Detector:
                 for step in steps if isinstance(steps, list) else ():
                     if isinstance(step, dict):
                         self.workflow_step(path, step, job_dir)
+                        scopes = (document, job, step)
+                        self.build_step(path, step, [s.get("env") for s in scopes])
+
+    def build_step(self, path: str, step: dict[Any, Any], scopes: list[object]) -> None:
+        """A step that builds this directory in the job (`BUILD_STEPS`), with the env it runs
+        with: the workflow's, the job's and the step's own `env:`, a later scope overriding an
+        earlier one as GitHub Actions does; `${{ env.NAME }}` is resolved from the scopes
+        above, any other expression is unknown and dropped."""
+        uses = step.get("uses")
+        action = uses.split("@", 1)[0].lower().rstrip("/") if isinstance(uses, str) else ""
+        directory_input = BUILD_STEPS.get(action)
+        if directory_input is None:
+            return
+        inputs = step.get("with")
+        if not _same_dir(inputs.get(directory_input) if isinstance(inputs, dict) else None):
+            return
+        env: dict[str, tuple[str | None, int | None]] = {}
+        for scope in scopes:
+            if not isinstance(scope, dict):
+                continue
+            for key, raw in scope.items():
+                value = _env_value(raw, env)
+                env[str(key)] = (value, _line(scope))
+        known = tuple(
+            (name, value, line) for name, (value, line) in env.items() if value is not None
+        )
+        self.build_steps.append(BuildStep(path, _line(step), action, known))
 
     def workflow_step(self, path: str, step: dict[Any, Any], job_dir: str | None) -> None:
         where = (path, _line(step))
@@ -933,6 +971,23 @@ class _Detector:
                 if isinstance(service, dict) and service.get("build") is not None:
                     where = (name, _line(service))
                     self.add("docker", where, f"{name} services.{service_name}.build", "compose")
+
+
+_ENV_REF = re.compile(r"^\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$")
+
+
+def _env_value(raw: object, env: dict[str, tuple[str | None, int | None]]) -> str | None:
+    """An `env:` value as the process sees it (YAML true is "true"), None when unknown."""
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, int | float):
+        return str(raw)
+    if not isinstance(raw, str):
+        return None
+    reference = _ENV_REF.match(raw.strip())
+    if reference:
+        return env.get(reference.group(1), (None, None))[0]
+    return None if "${{" in raw else raw
 
 
 def _run_dir(holder: dict[Any, Any]) -> str | None:
