@@ -89,8 +89,22 @@ SOURCES: dict[str, str] = {
     "reference/dockerfile: a Dockerfile at the root or dockerfile_path is built instead",
     "render.yaml": "https://render.com/docs/blueprint-spec (runtime: python | docker | image)",
     "Dockerfile": "https://docs.docker.com/reference/dockerfile/; Containerfile: podman-build(1)",
+    "cloud-run-button": "GoogleCloudPlatform/cloud-run-button fc05d57f "
+    "cmd/cloudshell_open/appfile.go:40-86 (app.json: name, env, options, build, hooks; unknown "
+    "keys refused), main.go:351-401 (build.skip; a Dockerfile is built with docker build, "
+    "otherwise pack build --builder gcr.io/buildpacks/builder:v1 or build.buildpacks.builder)",
     "compose": "https://docs.docker.com/reference/compose-file/build/",
 }
+
+# app.json top-level keys only one of the two formats has. Heroku's app.json schema
+# (https://devcenter.heroku.com/articles/app-json-schema): addons, buildpacks, environments,
+# image, scripts, success_url (also name, description, keywords, website, repository, logo, env,
+# formation, stack, which the Cloud Run Button accepts too). The Cloud Run Button's appFile
+# (cloud-run-button fc05d57f cmd/cloudshell_open/appfile.go:70-86, DisallowUnknownFields at
+# :106) adds options, build and hooks, and refuses every other key; its env values are objects
+# (a Heroku env value may be a plain string), with an `order` Heroku does not have (:32-38).
+HEROKU_ONLY_KEYS = ("addons", "buildpacks", "environments", "image", "scripts", "success_url")
+BUTTON_ONLY_KEYS = ("options", "build", "hooks")
 
 # Platforms that read a Procfile (or app.json) themselves: their evidence takes the Procfile
 READS_PROCFILE = frozenset({"heroku", "nixpacks", "railpack", "google", "cloudfoundry"})
@@ -491,7 +505,7 @@ class _Detector:
                         "app.json",
                     )
                     self.heroku_other_buildpacks = True
-            elif document is not None:
+            elif document is not None and not self.cloud_run_button(document, text):
                 self.weak_heroku.append(Evidence("app.json", None, "app.json", SOURCES["app.json"]))
         if ".buildpacks" in self.top:
             text = self.text(".buildpacks") or ""
@@ -512,6 +526,39 @@ class _Detector:
         if "Procfile" in self.top:
             self.procfile = Evidence("Procfile", None, "Procfile", SOURCES["Procfile"])
             self.weak_heroku.insert(0, self.procfile)
+
+    def cloud_run_button(self, document: dict[str, Any], text: str) -> bool:
+        """Whether app.json is a Cloud Run Button file (a key or env shape only it has, none
+        only Heroku's has: `BUTTON_ONLY_KEYS`); if so, what the button builds: the root
+        Dockerfile (docker), else Google's buildpacks (google), nothing with build.skip (its
+        hooks build the image) or another builder."""
+        env = document.get("env")
+        values = list(env.values()) if isinstance(env, dict) else []
+        button = [key for key in BUTTON_ONLY_KEYS if key in document]
+        if any(isinstance(v, dict) and "order" in v for v in values):
+            button.append("env.*.order")
+        heroku = [key for key in HEROKU_ONLY_KEYS if key in document]
+        if any(isinstance(v, str) for v in values):
+            heroku.append("a plain-string env value")
+        if not button or heroku:
+            return False
+        where = ("app.json", _line_of(text, f'"{button[0].split(".")[0]}"'))
+        marker = f"app.json is a Cloud Run Button file ({', '.join(button)}), not Heroku's"
+        build = document.get("build")
+        build = build if isinstance(build, dict) else {}
+        packs = build.get("buildpacks")
+        builder = packs.get("builder") if isinstance(packs, dict) else None
+        if build.get("skip") is True:
+            marker = f"{marker}: build.skip, so its hooks build the image"
+            self.ignore(where, marker, "cloud-run-button")
+        elif "Dockerfile" in self.top:  # docker.go:42-50 dockerFileExists
+            marker = f"{marker}: it builds the Dockerfile"
+            self.add("docker", where, marker, "cloud-run-button", via="cloud run button")
+        elif isinstance(builder, str) and builder and "gcr.io/buildpacks" not in builder:
+            self.ignore(where, f"{marker}: it builds with {builder}", "cloud-run-button")
+        else:
+            self.add("google", where, marker, "cloud-run-button", via="cloud run button")
+        return True
 
     def settle_heroku(self) -> None:
         """A Procfile or a bare app.json means the Heroku family only when no other platform's
@@ -864,11 +911,22 @@ class _Detector:
             if not isinstance(service, dict) or service.get("host") != "appservice":
                 continue
             language = _text(service.get("language"), "").lower()
-            if language in ("py", "python") and _same_dir(service.get("project")):
+            if language not in ("py", "python"):
+                continue
+            where = ("azure.yaml", _line(service))
+            project = service.get("project")
+            if _same_dir(project):
                 marker = f"azure.yaml services.{name}.host: appservice"
-                self.add(
-                    "azure", ("azure.yaml", _line(service)), marker, "azure.yaml", via="app service"
+                self.add("azure", where, marker, "azure.yaml", via="app service")
+            else:
+                # azd deploys `project` (relative to azure.yaml); detection reads only this
+                # directory, so the app there is checked when that directory is
+                marker = (
+                    f"azure.yaml services.{name} (host: appservice, language: {language}) "
+                    f"builds {_text(project)}, not this directory: check that directory "
+                    "with --platform azure"
                 )
+                self.ignore(where, marker, "azure.yaml")
 
     def flyio(self) -> None:
         document, text = self.toml("fly.toml") if "fly.toml" in self.top else (None, "")
