@@ -46,6 +46,43 @@ MARKERS: list[tuple[str, dict[str, str], list[str], str]] = [
         SOURCES["Procfile"] + "; issue 13: a Procfile alone means Heroku classic's current release",
     ),
     ("app-json-bare", {"app.json": '{"name": "x"}'}, ["heroku@latest"], SOURCES["app.json"]),
+    # a Cloud Run Button app.json (options, build, hooks; env.*.order): not Heroku's
+    (
+        "cloud-run-button-hooks",
+        {"app.json": '{"name": "x", "hooks": {"prebuild": {"commands": ["./p.sh"]}}}'},
+        ["google via cloud run button"],
+        SOURCES["cloud-run-button"],
+    ),
+    (
+        "cloud-run-button-env-order",
+        {"app.json": '{"env": {"K": {"value": "v", "order": 1}}}', "Procfile": "web: x\n"},
+        ["google via cloud run button"],
+        SOURCES["cloud-run-button"],
+    ),
+    (
+        "cloud-run-button-dockerfile",
+        {"app.json": '{"options": {"allow-unauthenticated": true}}', "Dockerfile": "FROM x\n"},
+        ["docker via cloud run button"],
+        SOURCES["cloud-run-button"],
+    ),
+    (
+        "cloud-run-button-build-skip",
+        {"app.json": '{"build": {"skip": true}, "hooks": {"postbuild": {"commands": ["b"]}}}'},
+        [],
+        SOURCES["cloud-run-button"],
+    ),
+    (
+        "cloud-run-button-other-builder",
+        {"app.json": '{"build": {"buildpacks": {"builder": "heroku/builder:24"}}}'},
+        [],
+        SOURCES["cloud-run-button"],
+    ),
+    (
+        "app-json-heroku-keys-with-hooks",  # scripts is Heroku's: the button refuses the file
+        {"app.json": '{"scripts": {"postdeploy": "x"}, "hooks": {}}'},
+        ["heroku@latest"],
+        SOURCES["app.json"],
+    ),
     (
         "app-json-heroku-python",
         {"app.json": '{"buildpacks": [{"url": "heroku/python"}]}'},
@@ -464,6 +501,15 @@ MARKERS: list[tuple[str, dict[str, str], list[str], str]] = [
         SOURCES["az webapp up"],
     ),
     (
+        "azure-yaml-other-project",  # azd deploys ./src: not this directory (listed as ignored)
+        {
+            "azure.yaml": "services:\n  web:\n    project: ./src\n    language: py\n"
+            "    host: appservice\n"
+        },
+        [],
+        SOURCES["azure.yaml"],
+    ),
+    (
         "azure-yaml",
         {
             "azure.yaml": "services:\n  web:\n    project: .\n    language: py\n"
@@ -859,3 +905,20 @@ def test_aliased_yaml_is_never_expanded(tmp_path: Path) -> None:
         ignored.marker
         == "google-github-actions/deploy-cloudrun@v2 source: ? deploys ?, not this directory"
     )
+
+
+def test_cloud_run_button_and_azd_project_trees() -> None:
+    """eval3: a Cloud Run Button app.json selects Google's buildpacks, not Heroku
+    (cloud-run-button appfile.go:70-86); an azd service of another directory is listed as
+    ignored, naming that directory."""
+    from conftest import TREES
+
+    button = detect(DiskView(TREES / "deploy-cloudrun-button"))
+    assert [(t.platform, t.via) for t in button.targets] == [("google", "cloud run button")]
+    [evidence] = button.targets[0].evidence
+    assert (evidence.file, evidence.line) == ("app.json", 2)
+    azd = scan(TREES / "deploy-azure-subproject")
+    assert azd.selection is not None and azd.selection.how == "default"
+    [ignored] = azd.selection.ignored
+    assert (ignored.file, ignored.line) == ("azure.yaml", 4)
+    assert "builds ./src, not this directory" in ignored.marker

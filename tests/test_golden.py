@@ -27,6 +27,8 @@ DEFAULT_RUNS = [
     ("deploy-railway", TREES / "deploy-railway"),
     ("deploy-cloudrun", TREES / "deploy-cloudrun"),
     ("deploy-several", TREES / "deploy-several"),
+    ("deploy-cloudrun-button", TREES / "deploy-cloudrun-button"),  # not Heroku's app.json
+    ("deploy-azure-subproject", TREES / "deploy-azure-subproject"),  # azd deploys ./src
     ("seed", TREES / "seed"),  # no deployment configuration at all
 ]
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .model import Evidence, Problem, Target
+from .model import BuildStep, Evidence, Problem, Target
 
 MAX_CONFIG_BYTES = 1024 * 1024  # configuration files are small; a bigger one is not read
 MAX_ENTRIES = 10_000  # directory entries looked at in one listing
@@ -89,8 +89,22 @@ SOURCES: dict[str, str] = {
     "reference/dockerfile: a Dockerfile at the root or dockerfile_path is built instead",
     "render.yaml": "https://render.com/docs/blueprint-spec (runtime: python | docker | image)",
     "Dockerfile": "https://docs.docker.com/reference/dockerfile/; Containerfile: podman-build(1)",
+    "cloud-run-button": "GoogleCloudPlatform/cloud-run-button fc05d57f "
+    "cmd/cloudshell_open/appfile.go:40-86 (app.json: name, env, options, build, hooks; unknown "
+    "keys refused), main.go:351-401 (build.skip; a Dockerfile is built with docker build, "
+    "otherwise pack build --builder gcr.io/buildpacks/builder:v1 or build.buildpacks.builder)",
     "compose": "https://docs.docker.com/reference/compose-file/build/",
 }
+
+# app.json top-level keys only one of the two formats has. Heroku's app.json schema
+# (https://devcenter.heroku.com/articles/app-json-schema): addons, buildpacks, environments,
+# image, scripts, success_url (also name, description, keywords, website, repository, logo, env,
+# formation, stack, which the Cloud Run Button accepts too). The Cloud Run Button's appFile
+# (cloud-run-button fc05d57f cmd/cloudshell_open/appfile.go:70-86, DisallowUnknownFields at
+# :106) adds options, build and hooks, and refuses every other key; its env values are objects
+# (a Heroku env value may be a plain string), with an `order` Heroku does not have (:32-38).
+HEROKU_ONLY_KEYS = ("addons", "buildpacks", "environments", "image", "scripts", "success_url")
+BUTTON_ONLY_KEYS = ("options", "build", "hooks")
 
 # Platforms that read a Procfile (or app.json) themselves: their evidence takes the Procfile
 READS_PROCFILE = frozenset({"heroku", "nixpacks", "railpack", "google", "cloudfoundry"})
@@ -111,6 +125,11 @@ RELEASE_REF_RE = re.compile(r"^(?:refs/tags/)?(?:archive/)?v(\d+)$")
 DOCKERFILE_RE = re.compile(
     r"^(?:(?:Dockerfile|Containerfile)(?:\..+)?|.+\.(?:Dockerfile|dockerfile|Containerfile))$"
 )
+# Workflow steps that run a platform's build in the job, so the job's env reaches it, with the
+# input naming the directory built: azure/appservice-build is a Docker container action that
+# runs `oryx build` (Azure/appservice-build 02214197 action.yml:26-28 `using: docker`).
+# azure/webapps-deploy only uploads: App Service's own build reads the app's App Settings.
+BUILD_STEPS = {"azure/appservice-build": "source-directory"}
 COMPOSE_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 RAILWAY_BUILDERS = {"RAILPACK": "railpack", "NIXPACKS": "nixpacks", "DOCKERFILE": "docker"}
 
@@ -197,6 +216,9 @@ class Detection:
     targets: tuple[Target, ...] = ()
     ignored: tuple[Evidence, ...] = ()
     problems: tuple[Problem, ...] = ()
+    # the workflow steps that build this directory in the job (`BUILD_STEPS`), with their env,
+    # whatever the selection: a platform's catalog says which settings change its build
+    build_steps: tuple[BuildStep, ...] = ()
 
 
 def detect(view: RepositoryView) -> Detection:
@@ -302,6 +324,7 @@ class _Detector:
         self.heroku_other_buildpacks = False  # app.json names buildpacks, none of them Python
         self.top = set(view.names(""))
         self._loader: type | None = None
+        self.build_steps: list[BuildStep] = []
 
     # -- recording -------------------------------------------------------------------------------
     def add(
@@ -432,7 +455,9 @@ class _Detector:
             Target(f.platform, f.release, f.via, tuple(f.evidence), "; ".join(f.notes))
             for f in self.found
         )
-        return Detection(targets, tuple(self.ignored), tuple(self.problems))
+        return Detection(
+            targets, tuple(self.ignored), tuple(self.problems), tuple(self.build_steps)
+        )
 
     # -- Heroku and its family -------------------------------------------------------------------
     def heroku_buildpack(self, where: tuple[str, int | None], url: str, label: str) -> bool:
@@ -480,7 +505,7 @@ class _Detector:
                         "app.json",
                     )
                     self.heroku_other_buildpacks = True
-            elif document is not None:
+            elif document is not None and not self.cloud_run_button(document, text):
                 self.weak_heroku.append(Evidence("app.json", None, "app.json", SOURCES["app.json"]))
         if ".buildpacks" in self.top:
             text = self.text(".buildpacks") or ""
@@ -501,6 +526,39 @@ class _Detector:
         if "Procfile" in self.top:
             self.procfile = Evidence("Procfile", None, "Procfile", SOURCES["Procfile"])
             self.weak_heroku.insert(0, self.procfile)
+
+    def cloud_run_button(self, document: dict[str, Any], text: str) -> bool:
+        """Whether app.json is a Cloud Run Button file (a key or env shape only it has, none
+        only Heroku's has: `BUTTON_ONLY_KEYS`); if so, what the button builds: the root
+        Dockerfile (docker), else Google's buildpacks (google), nothing with build.skip (its
+        hooks build the image) or another builder."""
+        env = document.get("env")
+        values = list(env.values()) if isinstance(env, dict) else []
+        button = [key for key in BUTTON_ONLY_KEYS if key in document]
+        if any(isinstance(v, dict) and "order" in v for v in values):
+            button.append("env.*.order")
+        heroku = [key for key in HEROKU_ONLY_KEYS if key in document]
+        if any(isinstance(v, str) for v in values):
+            heroku.append("a plain-string env value")
+        if not button or heroku:
+            return False
+        where = ("app.json", _line_of(text, f'"{button[0].split(".")[0]}"'))
+        marker = f"app.json is a Cloud Run Button file ({', '.join(button)}), not Heroku's"
+        build = document.get("build")
+        build = build if isinstance(build, dict) else {}
+        packs = build.get("buildpacks")
+        builder = packs.get("builder") if isinstance(packs, dict) else None
+        if build.get("skip") is True:
+            marker = f"{marker}: build.skip, so its hooks build the image"
+            self.ignore(where, marker, "cloud-run-button")
+        elif "Dockerfile" in self.top:  # docker.go:42-50 dockerFileExists
+            marker = f"{marker}: it builds the Dockerfile"
+            self.add("docker", where, marker, "cloud-run-button", via="cloud run button")
+        elif isinstance(builder, str) and builder and "gcr.io/buildpacks" not in builder:
+            self.ignore(where, f"{marker}: it builds with {builder}", "cloud-run-button")
+        else:
+            self.add("google", where, marker, "cloud-run-button", via="cloud run button")
+        return True
 
     def settle_heroku(self) -> None:
         """A Procfile or a bare app.json means the Heroku family only when no other platform's
@@ -762,6 +820,33 @@ class _Detector:
                 for step in steps if isinstance(steps, list) else ():
                     if isinstance(step, dict):
                         self.workflow_step(path, step, job_dir)
+                        scopes = (document, job, step)
+                        self.build_step(path, step, [s.get("env") for s in scopes])
+
+    def build_step(self, path: str, step: dict[Any, Any], scopes: list[object]) -> None:
+        """A step that builds this directory in the job (`BUILD_STEPS`), with the env it runs
+        with: the workflow's, the job's and the step's own `env:`, a later scope overriding an
+        earlier one as GitHub Actions does; `${{ env.NAME }}` is resolved from the scopes
+        above, any other expression is unknown and dropped."""
+        uses = step.get("uses")
+        action = uses.split("@", 1)[0].lower().rstrip("/") if isinstance(uses, str) else ""
+        directory_input = BUILD_STEPS.get(action)
+        if directory_input is None:
+            return
+        inputs = step.get("with")
+        if not _same_dir(inputs.get(directory_input) if isinstance(inputs, dict) else None):
+            return
+        env: dict[str, tuple[str | None, int | None]] = {}
+        for scope in scopes:
+            if not isinstance(scope, dict):
+                continue
+            for key, raw in scope.items():
+                value = _env_value(raw, env)
+                env[str(key)] = (value, _line(scope))
+        known = tuple(
+            (name, value, line) for name, (value, line) in env.items() if value is not None
+        )
+        self.build_steps.append(BuildStep(path, _line(step), action, known))
 
     def workflow_step(self, path: str, step: dict[Any, Any], job_dir: str | None) -> None:
         where = (path, _line(step))
@@ -826,11 +911,22 @@ class _Detector:
             if not isinstance(service, dict) or service.get("host") != "appservice":
                 continue
             language = _text(service.get("language"), "").lower()
-            if language in ("py", "python") and _same_dir(service.get("project")):
+            if language not in ("py", "python"):
+                continue
+            where = ("azure.yaml", _line(service))
+            project = service.get("project")
+            if _same_dir(project):
                 marker = f"azure.yaml services.{name}.host: appservice"
-                self.add(
-                    "azure", ("azure.yaml", _line(service)), marker, "azure.yaml", via="app service"
+                self.add("azure", where, marker, "azure.yaml", via="app service")
+            else:
+                # azd deploys `project` (relative to azure.yaml); detection reads only this
+                # directory, so the app there is checked when that directory is
+                marker = (
+                    f"azure.yaml services.{name} (host: appservice, language: {language}) "
+                    f"builds {_text(project)}, not this directory: check that directory "
+                    "with --platform azure"
                 )
+                self.ignore(where, marker, "azure.yaml")
 
     def flyio(self) -> None:
         document, text = self.toml("fly.toml") if "fly.toml" in self.top else (None, "")
@@ -919,6 +1015,13 @@ class _Detector:
         for name in sorted(self.top):
             if DOCKERFILE_RE.match(name) and isinstance(self.view.read(name), bytes):
                 self.add("docker", (name, None), name, "Dockerfile")
+        # `docker build .` reads a lowercase dockerfile when there is no Dockerfile (moby/buildkit
+        # 73ed6825, frontend/dockerui/config.go:345-348, :392-402)
+        lower = "dockerfile"
+        named = lower in self.top and "Dockerfile" not in self.top
+        if named and isinstance(self.view.read(lower), bytes):
+            marker = "dockerfile (docker build reads it when there is no Dockerfile)"
+            self.add("docker", (lower, None), marker, "Dockerfile")
         for name in COMPOSE_FILES:
             document = self.yaml(name) if name in self.top else None
             services = document.get("services") if isinstance(document, dict) else None
@@ -926,6 +1029,23 @@ class _Detector:
                 if isinstance(service, dict) and service.get("build") is not None:
                     where = (name, _line(service))
                     self.add("docker", where, f"{name} services.{service_name}.build", "compose")
+
+
+_ENV_REF = re.compile(r"^\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$")
+
+
+def _env_value(raw: object, env: dict[str, tuple[str | None, int | None]]) -> str | None:
+    """An `env:` value as the process sees it (YAML true is "true"), None when unknown."""
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, int | float):
+        return str(raw)
+    if not isinstance(raw, str):
+        return None
+    reference = _ENV_REF.match(raw.strip())
+    if reference:
+        return env.get(reference.group(1), (None, None))[0]
+    return None if "${{" in raw else raw
 
 
 def _run_dir(holder: dict[Any, Any]) -> str | None:

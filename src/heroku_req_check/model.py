@@ -219,6 +219,10 @@ class BuildPlan:
     installs: tuple[BuildInstall, ...] = ()
     installer: str = ""
     installs_requirements: bool = True
+    # build steps the app's own settings turn off (Oryx's "collectstatic" with
+    # DISABLE_COLLECTSTATIC=true), and the requirements file a setting names ("" = none)
+    off: tuple[str, ...] = ()
+    root: str = ""
 
     def python_at(self, release: int) -> BuildPython | None:
         """The Python release `release` builds this app with, or None when not known."""
@@ -230,9 +234,27 @@ class BuildPlan:
     def runs(self, step: str) -> bool:
         """Whether the plan runs a rule's step ("" = any Python step, "start" = the generated
         start command)."""
-        if not self.builds_python or not self.installs_requirements:
+        if not self.builds_python or not self.installs_requirements or step in self.off:
             return False
         return step != "start" or self.start == "generated"
+
+
+@dataclass(frozen=True)
+class BuildStep:
+    """A deploy workflow step that runs a platform's build of this directory in the job
+    (`action`, e.g. azure/appservice-build, at `file`:`line`), and the env it runs with:
+    (name, value as the build sees it, line of the `env:` that sets it)."""
+
+    file: str
+    line: int | None
+    action: str
+    env: tuple[tuple[str, str, int | None], ...] = ()
+
+    def value(self, name: str) -> tuple[str, int | None] | None:
+        for key, value, line in self.env:
+            if key == name:
+                return value, line
+        return None
 
 
 @dataclass(frozen=True)

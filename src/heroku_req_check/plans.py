@@ -14,9 +14,11 @@ symlink or FIFO followed by the globs.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fnmatch
 import json
 import os
+import posixpath
 import re
 import stat
 import tomllib
@@ -25,7 +27,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from .catalog import InstallRule, Platform, ProviderSpec, StartConfig, build_environment
-from .model import BuildInstall, BuildPlan, StartSource
+from .model import BuildInstall, BuildPlan, BuildStep, StartSource
 
 if TYPE_CHECKING:
     from .catalog.build import BuildEnvironment, PythonDefault, PythonRule, VersionFile
@@ -573,3 +575,42 @@ def _install(first: int, last: int, rule: InstallRule, title: str, read: Reader)
         lead = f"found: {found}"
     why = f"{lead}; {choice.note}" if choice.note else lead
     return BuildInstall(first, last, choice.manager, choice.root, choice.reads, why, rule.source)
+
+
+def with_settings(platform: Platform, plan: BuildPlan, steps: tuple[BuildStep, ...]) -> BuildPlan:
+    """`plan` with the build settings the app's deploy workflows give `platform` (the catalog's
+    `[[platform.setting]]`, read from the env of `steps`, deploy.BUILD_STEPS): a step turned
+    off, or the requirements file named. A setting counts only when every step that builds
+    the app sets it the same way (one workflow that leaves collectstatic on still runs it)."""
+    off, root, evidence = list(plan.off), plan.root, list(plan.evidence)
+    for spec in platform.settings:
+        building = [step for step in steps if step.action in spec.steps]
+        values = [step.value(spec.name) for step in building]
+        if not building or any(v is None for v in values):
+            continue
+        found = [v for v in values if v is not None]
+        said = {v for v, _line in found}
+        first, where = building[0], found[0][1]
+        place = f"{first.file}:{where}" if where else first.file
+        steps_said = f"the env of {first.action} ({first.file}:{first.line})"
+        if len(building) > 1:
+            steps_said = f"the env of every {first.action} step ({len(building)})"
+        if spec.off and all(v.strip().lower() in spec.when for v in said):
+            off.append(spec.off)
+            evidence.append(
+                f"{spec.name}={found[0][0]} in {steps_said}, set at {place}, turns "
+                f"{platform.title}'s {spec.off} step off ({spec.source})"
+            )
+        elif spec.names_root and len(said) == 1:
+            # relative to the app's directory ("$SOURCE_DIR/$REQUIREMENTS_TXT_FILE"); a path
+            # out of it is not followed
+            named = posixpath.normpath(said.pop().strip())
+            if not named.startswith(("/", "..")) and named != ".":
+                root = named
+                evidence.append(
+                    f"{spec.name}={found[0][0]} in {steps_said}, set at {place}: "
+                    f"{platform.title} installs and reads {root} ({spec.source})"
+                )
+    if (tuple(off), root) == (plan.off, plan.root):
+        return plan
+    return dataclasses.replace(plan, off=tuple(off), root=root, evidence=tuple(evidence))

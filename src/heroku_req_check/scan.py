@@ -35,6 +35,7 @@ from .model import (
     SourceFile,
     Target,
 )
+from .plans import with_settings
 from .reqfile import names_pattern
 from .tree import DEFAULT_LIMITS, Limits, make_reader, walk
 
@@ -94,6 +95,10 @@ def scan(
     tree.problems.extend(detection.problems)
     read = make_reader(repo, tree, limits)
     plans = plans_for(tree, selections, read)
+    for selection in selections:  # what the deploy workflows' build settings change
+        name = selection.platform.name
+        if name in plans and selection.platform.settings:
+            plans[name] = with_settings(selection.platform, plans[name], detection.build_steps)
     # each platform release is checked against what it installs from (the catalog's
     # [[platform.install]]): the tree walked here, or another root walked once for them
     own, others = _route(tree, selections, plans, root)
@@ -254,12 +259,16 @@ def _route(
     for selection in selections:
         platform = selection.platform
         if platform.root_setting:
-            if tree.root == asked:
+            # the file a deploy workflow's setting names (plans.with_settings), unless
+            # --requirements names one
+            named = plans[platform.name].root if platform.name in plans else ""
+            wanted = named if named and asked == DEFAULT_ROOT else asked
+            if tree.root == wanted:
                 own.append(selection)
             else:
-                # the tree is the app's metadata (it has no requirements.txt), but this
-                # platform reads the file it is told to read, present or not
-                others.setdefault((asked, "file", "", ""), []).append(selection)
+                # the tree is the app's metadata (it has no requirements.txt), or another
+                # file: this platform reads the file it is told to read, present or not
+                others.setdefault((wanted, "file", "", ""), []).append(selection)
             continue
         plan = plans.get(platform.name, BuildPlan(platform.name))
         # releases no install rule covers install the app-root requirements.txt

@@ -252,6 +252,22 @@ READS = ("file", "-e .", "none", "skip")
 
 
 @dataclass(frozen=True)
+class SettingSpec:
+    """A build setting (an environment variable) that changes the platform's plan, read from
+    the env of the workflow steps in `steps` that build the app (deploy.BUILD_STEPS): `off`
+    names the era `step` it turns off when its value is one of `when` (compared
+    case-insensitively, spaces trimmed); `names_root` means its value is the requirements file
+    the build installs and greps (the platform's root_setting)."""
+
+    name: str
+    steps: tuple[str, ...]
+    source: str
+    off: str = ""
+    when: tuple[str, ...] = ()
+    names_root: bool = False
+
+
+@dataclass(frozen=True)
 class Platform:
     name: str
     title: str
@@ -291,6 +307,7 @@ class Platform:
 
     # what each release installs from (scan.py); empty: always the app-root requirements.txt
     installs: tuple[InstallRule, ...] = ()
+    settings: tuple[SettingSpec, ...] = ()  # build settings that change the plan
 
     def pip_for(self, release: int) -> str:
         """The pip version release `release` installs with ("" = a current pip)."""
@@ -435,6 +452,22 @@ def _source_text(raw: object, repo: str) -> str:
     return f"{raw.get('repo', repo)} {where} {raw['path']}"
 
 
+def _setting(raw: dict[str, object], repo: str) -> SettingSpec:
+    spec = SettingSpec(
+        name=str(raw["name"]),
+        steps=_strings(raw.get("steps", [])),
+        source=_source_text(raw.get("source"), repo),
+        off=str(raw.get("off", "")),
+        when=tuple(v.lower() for v in _strings(raw.get("when", []))),
+        names_root=bool(raw.get("names_root", False)),
+    )
+    if not spec.steps or bool(spec.off) == spec.names_root or bool(spec.off) != bool(spec.when):
+        raise CatalogError(
+            f"setting {spec.name}: give steps and either off with when, or names_root"
+        )
+    return spec
+
+
 def _plan(raw: object, repo: str) -> PlanSpec | None:
     if raw is None:
         return None
@@ -536,6 +569,7 @@ def _platform(data: dict[str, object]) -> Platform:
         pips=tuple(_pip(entry, repo, names) for entry in head.get("pip", [])),
         release_names=names,
         installs=tuple(_install_rule(entry, repo, names) for entry in head.get("install", [])),
+        settings=tuple(_setting(entry, repo) for entry in head.get("setting", [])),
         python=(
             (
                 str(python["file"]),

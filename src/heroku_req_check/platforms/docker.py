@@ -44,7 +44,7 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
@@ -1519,34 +1519,51 @@ def _choose_context(
 ) -> tuple[_Context | None, str]:
     """The nearest directory, from the Dockerfile's own up to the repository root, that holds
     every literal COPY/ADD source: `docker build` fails on a missing source, so no other
-    directory can be the context of a build that works."""
-    sources = _context_sources(commands)
-    directory = posixpath.dirname(dockerfile)
+    directory can be the context of a build that works. A wildcard source may match nothing:
+    BuildKit requires only the paths without wildcards (moby/buildkit 73ed6825,
+    frontend/dockerfile/dockerfile2llb/convert_copy.go:250-253) and copies with
+    `AllowWildcard: true, AllowEmptyWildcard: true` (:282-283). So the nearest directory where
+    every wildcard matches too is preferred, and failing that the nearest where the literal
+    sources are all there."""
+    sources = [_clean_context_path(source) for source in _context_sources(commands)]
+    literal = [source for source in sources if not _GLOB_CHARS.search(source)]
+    wild = [source for source in sources if _GLOB_CHARS.search(source)]
     tried: list[str] = []
+    chain: list[str] = []
+    directory = posixpath.dirname(dockerfile)
     while True:
+        chain.append(directory)
+        if not directory:
+            break
+        directory = posixpath.dirname(directory)
+    fallback: tuple[_Context, str] | None = None
+    for directory in chain:
         context = model.context(directory, dockerfile)
-        ok = True
-        for source in sources:
-            cleaned = _clean_context_path(source)
-            if _GLOB_CHARS.search(cleaned):
-                if not context.glob(cleaned):
-                    ok = False
-                    break
-            elif not (context.file(cleaned) or context.dir(cleaned)):
-                ok = False
-                break
-        if ok:
+        if all(context.file(source) or context.dir(source) for source in literal):
             own = directory == posixpath.dirname(dockerfile)
             origin = (
                 "the Dockerfile's directory"
                 if own
                 else "the nearest directory above the Dockerfile holding every COPY source"
             )
-            return context, origin
+            if all(context.glob(source) for source in wild):
+                return context, origin
+            if fallback is None:
+                fallback = (context, origin)
         tried.append(directory or ".")
-        if not directory:
-            return None, ", ".join(tried)
-        directory = posixpath.dirname(directory)
+    if fallback is not None:
+        return fallback
+    return None, ", ".join(tried)
+
+
+def _default_casing(files: Collection[str], path: str) -> str:
+    """`path`, or the lowercase `dockerfile` beside it that BuildKit reads when a Dockerfile
+    named `Dockerfile` is absent (moby/buildkit 73ed6825, frontend/dockerui/config.go:345-348
+    "dockerfile is also supported casing moby/moby#10858", :392-402 the fallback read)."""
+    if posixpath.basename(path) != "Dockerfile" or path in files:
+        return path
+    lower = _join(posixpath.dirname(path), "dockerfile")
+    return lower if lower in files else path
 
 
 def _compose_builds(model: _Model, path: str) -> tuple[list[_Build], set[str]]:
@@ -1593,7 +1610,7 @@ def _compose_builds(model: _Model, path: str) -> tuple[list[_Build], set[str]]:
         if root.startswith("..") or root.startswith("/"):
             continue
         root = "" if root == "." else root
-        dockerfile_path = _join(root, dockerfile)
+        dockerfile_path = _default_casing(model.repo.files, _join(root, dockerfile))
         args: dict[str, str] = {}
         raw_args = build.get("args") or {}
         if isinstance(raw_args, list):
