@@ -64,7 +64,19 @@ def test_selection() -> None:
         assert format_ranges(chosen.platform, chosen.releases) == [f"{alias} (heroku@v{release})"]
     assert select(["cf"])[0].platform.name == "cloudfoundry"
     assert 22 not in select(["heroku@v20-v30"])[0].releases
-    for bad in ("heroku@v22", "nope", "heroku@vX"):
+    # an empty version, a half range, a version of a one-release platform, `all@...`: said,
+    # never read as something else
+    for bad in (
+        "heroku@v22",
+        "nope",
+        "heroku@vX",
+        "heroku@",
+        "heroku@v3-",
+        "heroku@-v3",
+        "docker@v1",
+        "all@v1",
+        "cloudfoundry@v1.6.0-",
+    ):
         with pytest.raises(SelectionError):
             select([bad])
 

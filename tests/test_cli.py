@@ -343,3 +343,21 @@ def test_a_requirements_file_named_on_purpose_must_exist(copy_tree) -> None:  # 
     assert code == 2 and out == ""
     assert "--requirements nothere.txt: no such file" in err
     assert run("--requirements", "requirements.txt", str(repo))[0] in (0, 1)  # checked
+
+
+def test_json_selection_names_release_and_deployment_platform(copy_tree) -> None:  # type: ignore[no-untyped-def]
+    repo = copy_tree("seed")
+
+    def chosen(*platforms: str) -> list[tuple[object, ...]]:
+        args = [a for p in platforms for a in ("--platform", p)]
+        _code, out, _err = run("--format", "json", "--fail-on", "never", *args, str(repo))
+        return [
+            (t["label"], t["platform"], t["release"], t["via"])
+            for t in json.loads(out)["selection"]["platforms"]
+        ]
+
+    assert chosen("heroku@v42") == [("heroku@v42", "heroku", "v42", None)]
+    assert chosen("heroku") == [("heroku@latest", "heroku", None, None)]
+    assert chosen("digitalocean") == [
+        ("digitalocean (heroku@v322)", "heroku", "v322", "digitalocean")
+    ]

@@ -167,11 +167,26 @@ def choose(
         targets: list[Target] = []
         for spec in named:
             alias = spec.partition("@")[0].strip().lower()
+            version = spec.partition("@")[2].strip().lower()
             for selection in catalog.select([spec]):
-                via = "" if alias in (selection.platform.name, "all") else alias
+                platform = selection.platform
                 evidence = Evidence("" if specs else config.source, None, f"{source}: {spec}")
-                name = selection.platform.name
-                targets.append(Target(name, via=via, evidence=(evidence,), label=selection.label))
+                release = "" if version == "latest" else version
+                if platform.alias_of:
+                    # `digitalocean` is Heroku's buildpack at the release DigitalOcean runs
+                    name, via = platform.alias_of, platform.name
+                    release = release or "-".join(
+                        dict.fromkeys(
+                            platform.release_name(r)
+                            for r in (min(selection.releases), max(selection.releases))
+                        )
+                    )
+                else:
+                    name = platform.name
+                    via = "" if alias in (platform.name, "all") else alias
+                targets.append(
+                    Target(name, release, via=via, evidence=(evidence,), label=selection.label)
+                )
                 selections.append(selection)
         how: SelectionHow = "option" if specs else "configuration"
         chosen = PlatformSelection(how, tuple(targets), detected, source, detection.ignored)

@@ -335,7 +335,9 @@ def _ranges(spec: str, names: tuple[str, ...] = ()) -> tuple[int, ...]:
     ValueError for anything else."""
     numbers: list[int] = []
     for part in spec.split(","):
-        first, _, last = part.strip().partition("-")
+        first, dash, last = part.strip().partition("-")
+        if dash and not (first and last):
+            raise ValueError(part)  # `v3-` is no range
         if names:
             start, end = _position(first, names), _position(last or first, names)
             if end < start:
@@ -807,7 +809,13 @@ def select(specs: list[str]) -> list[Selection]:
         ]
     chosen: list[Selection] = []
     for spec in specs:
-        name, _, version = spec.strip().partition("@")
+        name, at, version = spec.strip().partition("@")
+        if at and not version.strip():
+            raise SelectionError(
+                f"no version after '@' in {spec!r}: use NAME, NAME@latest or NAME@all"
+            )
+        if name.strip().lower() == "all":
+            raise SelectionError(f"'all' takes no version ({spec!r}): it is every release already")
         alias = next((a for a in aliases() if a.name == name.strip().lower()), None)
         platform = find(alias.platform if alias else name)
         if platform is None:
@@ -815,6 +823,11 @@ def select(specs: list[str]) -> list[Selection]:
                 [n for p in platforms for n in (p.name, *p.aliases)] + [a.name for a in aliases()]
             )
             raise SelectionError(f"unknown platform {name!r} (known: all, {known})")
+        if len(platform.releases) == 1 and version.strip().lower() not in ("", "latest", "all"):
+            raise SelectionError(
+                f"{platform.name} has one modelled release, its current one: use "
+                f"{platform.name} (not {spec!r})"
+            )
         if alias is not None:
             platform = dataclasses.replace(
                 platform,
