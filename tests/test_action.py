@@ -71,6 +71,9 @@ def test_action_reports_the_seed_story(tmp_path: Path) -> None:
         in text
     )
     assert "```text\npylibmc==1.6.3\n```" in text
+    # the fix command as run from the repository's top: the app's directory, the platforms
+    assert "Or run `heroku-req-check --fix --platform=heroku@v3-v42 app` locally." in text
+    assert "**1 error(s), 0 warning(s), 0 notice(s), 0 problem(s)**" in text
     assert (workspace / "heroku-req-check.json").exists()
     log = json.loads((workspace / "heroku-req-check.sarif").read_text())
     uris = [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -298,8 +299,17 @@ def main() -> int:
     repository = os.environ.get("GITHUB_REPOSITORY", "")
     sha = event.report_sha
     link_base = f"{server}/{repository}/blob/{sha}" + (f"/{prefix}" if prefix else "")
+    # the same run from the repository's top, as a person would type it
+    command = ["heroku-req-check", "--fix", *(f"--platform={p}" for p in platforms)]
+    if root != "requirements.txt":
+        command.append(f"--requirements={root}")
+    if prefix:
+        command.append(prefix)
     text = summary.render(
-        report, link_base if repository and sha else "", hidden_annotations=hidden
+        report,
+        link_base if repository and sha else "",
+        hidden_annotations=hidden,
+        fix_command=shlex.join(command),
     )
     if notes:
         text += "\n### GitHub reporting\n\n" + "\n".join(f"- {n}" for n in notes) + "\n"

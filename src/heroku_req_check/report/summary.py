@@ -17,8 +17,15 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render(report: Report, link_base: str = "", hidden_annotations: int = 0) -> str:
-    """`hidden_annotations`: how many annotations GitHub will not show (10 per type per step)."""
+def render(
+    report: Report,
+    link_base: str = "",
+    hidden_annotations: int = 0,
+    fix_command: str = "heroku-req-check --fix",
+) -> str:
+    """`hidden_annotations`: how many annotations GitHub will not show (10 per type per step);
+    `fix_command`: the command that applies the fixes from the repository's top (the app's
+    directory and the platforms as this run had them)."""
 
     def link(path: str, line: int | None) -> str:
         label = f"{path}:{line}" if line else path
@@ -30,10 +37,12 @@ def render(report: Report, link_base: str = "", hidden_annotations: int = 0) -> 
     tree = report.tree
     errors = sum(1 for f in report.findings if f.severity == "error")
     warnings = sum(1 for f in report.findings if f.severity == "warning")
+    notices = sum(1 for f in report.findings if f.severity == "notice")
     out = ["## heroku-req-check", ""]
     out += _selection(report.selection, report.platforms, link)
     out.append(
-        f"**{errors} error(s), {warnings} warning(s), {len(report.problems)} problem(s)** "
+        f"**{errors} error(s), {warnings} warning(s), {notices} notice(s), "
+        f"{len(report.problems)} problem(s)** "
         f"in {len(tree.files)} requirements file(s) from `{tree.root}`."
     )
     out.append("")
@@ -75,7 +84,7 @@ def render(report: Report, link_base: str = "", hidden_annotations: int = 0) -> 
             out += [f"In `{fix.file}`, before line {fix.line}:", "", "```dockerfile", fix.text]
             out += ["```", ""]
         if fixes or respell or before:
-            out += ["Or run `heroku-req-check --fix` locally.", ""]
+            out += [f"Or run `{fix_command}` locally.", ""]
     else:
         out += ["No buildpack blind spots found.", ""]
     if report.ignored:
