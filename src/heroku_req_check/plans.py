@@ -187,7 +187,8 @@ def _installer(platform: Platform, read: Reader) -> tuple[str, bool, str]:
         (
             f"{because or 'nothing else applies'}: {platform.title} installs with "
             f"{chosen.title}{runs}, which never reads the requirements tree "
-            f"({spec.installers_source}): its rules about it do not apply"
+            f"({spec.installers_source}): {spec.installers_scope or 'its rules about it'} "
+            "do not apply"
         ),
     )
 
