@@ -416,6 +416,11 @@ def _decide(
             if admitted:
                 return admitted, "requires-python", "CPython"
             continue
+        if _is_constraint(entry):
+            admitted = constraint_versions(entry, read)
+            if admitted:
+                return admitted, f"{entry.file} ({entry.key or entry.pattern})", "CPython"
+            continue
         cache_key = (entry.file, entry.key)
         if cache_key not in values:
             values[cache_key] = read_version(entry, read)
@@ -465,6 +470,67 @@ def requires_python(entry: VersionFile, read: Reader) -> tuple[str, ...]:
     minors = entry.minors or KNOWN_MINORS
     admitted = [m for m in minors if any(spec.contains(f"{m}.{z}") for z in (0, 999))]
     return newest_first(tuple(admitted))
+
+
+def _is_constraint(entry: VersionFile) -> bool:
+    return bool(entry.pattern) or (
+        bool(entry.key) and entry.file.endswith(".json") and entry.file != "Pipfile.lock"
+    )
+
+
+def constraint_versions(entry: VersionFile, read: Reader) -> tuple[str, ...]:
+    """The versions a constraint-valued entry names (`pattern`'s group 1 in the file's text,
+    or the JSON file's dotted `key`): a plain `3.11` or `3.11.4` is itself; a range (PEP 440,
+    or Poetry's `^3.9` / `~3.9`) gives every minor of `entry.minors` (else every known one)
+    it admits, newest first, since which one the builder then picks is not modelled; a value
+    that parses as neither gives every known minor (unknown). () when nothing is found."""
+    data = read(entry.file)
+    if data is None:
+        return ()
+    text = data.decode("utf-8", "replace").lstrip("\ufeff")
+    value: object = None
+    if entry.pattern:
+        match = re.search(entry.pattern, text)
+        value = match.group(1) if match else None
+    else:
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return ()
+        for part in entry.key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+    if not isinstance(value, str) or not value.strip():
+        return ()
+    from .markers import KNOWN_MINORS, newest_first
+
+    value = value.strip()
+    if _VERSION.fullmatch(value):
+        return (value,)
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    value = re.sub(r"(<=|>=|==|!=|~=|<|>|\^|~)\s+", r"\1", value)  # ">= 3.8" is one clause
+    try:
+        spec = SpecifierSet(",".join(_pep440(part) for part in re.split(r"[,\s]+", value) if part))
+    except InvalidSpecifier:
+        return KNOWN_MINORS
+    minors = entry.minors or KNOWN_MINORS
+    admitted = [m for m in minors if any(spec.contains(f"{m}.{z}") for z in (0, 999))]
+    return newest_first(tuple(admitted)) or KNOWN_MINORS
+
+
+def _pep440(part: str) -> str:
+    """One clause of a Poetry constraint as PEP 440: `^3.9` is >=3.9,<4; `~3.9` is
+    >=3.9,<3.10; a bare `3.9` is ==3.9.*; anything else as written."""
+    match = re.fullmatch(r"([\^~])(\d+)(?:\.(\d+))?(?:\.\d+)?", part)
+    if match:
+        op, major, minor = match.group(1), int(match.group(2)), match.group(3)
+        low = part[1:]
+        if op == "^" or minor is None:
+            return f">={low},<{major + 1}"
+        return f">={low},<{major}.{int(minor) + 1}"
+    if _VERSION.fullmatch(part):
+        return f"=={part}.*"
+    return part
 
 
 def read_version(entry: VersionFile, read: Reader) -> tuple[str, str] | None:
