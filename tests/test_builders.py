@@ -713,6 +713,15 @@ PLANS = [
         "SPR poetry.js:131-137: only build-system.requires counts",
     ),
     (
+        "sls-nothing",
+        {"pyproject.toml": "[project]\ndependencies = ['flask']\n", "setup.py": ""},
+        "serverless",
+        True,
+        "",
+        False,
+        "SPR pip.js:585-599, 619-626: no requirements file, Poetry project or Pipfile",
+    ),
+    (
         "sls-pipenv",
         {"Pipfile": "", "requirements.txt": ""},
         "serverless",
@@ -830,3 +839,20 @@ def test_flyio_without_requirements_txt_installs_the_project_file(
     said = " ".join(plan.evidence)
     assert f"{installer} installs the dependencies of {root}" in said
     assert "requirements.txt (nothing can name another file)" not in said
+
+
+def test_serverless_installs_nothing_without_a_requirements_file() -> None:
+    # SPR pip.js:585-599 (requirementsFileExists), 619-626: a PEP 621 pyproject.toml is neither
+    # a Poetry project nor the plugin's fileName, so installRequirementsIfNeeded returns
+    report = scan(TREES / "serverless-no-requirements", platforms=["serverless"])
+    [plan] = [p for p in report.plans if p.platform == "serverless"]
+    assert (plan.installer, plan.installs_requirements) == ("", False)
+    assert report.findings == []
+
+
+def test_serverless_reads_the_file_it_is_told(tmp_path: Path) -> None:
+    # SPR index.js:37, pip.js:619: custom.pythonRequirements.fileName names the file
+    root = app(tmp_path, {"custom.txt": "-r b.txt\n-r c.txt\n", "b.txt": "", "c.txt": ""})
+    report = scan(root, "custom.txt", platforms=["serverless"])
+    [plan] = [p for p in report.plans if p.platform == "serverless"]
+    assert (plan.installer, plan.installs_requirements) == ("pip", True)

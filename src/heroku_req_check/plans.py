@@ -14,6 +14,7 @@ symlink or FIFO followed by the globs.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fnmatch
 import json
 import os
@@ -40,10 +41,13 @@ def plan_for(
     read: Reader,
     scan_id: int,
     releases: frozenset[int] | None = None,
+    root: str = "requirements.txt",
 ) -> BuildPlan:
     """The build plan of `platform` for the app in `repo_dir` (read through `read`). The
     start command's source is named in the evidence only where a rule of `releases` (all
-    when None) depends on it."""
+    when None) depends on it. `root` is the requirements file checked: an installer detected
+    by `{requirements}` needs it (a platform told which file to read, as the Serverless
+    plugin's `fileName`)."""
     spec = platform.plan
     installs = installs_for(platform, read)
     if spec is None:
@@ -111,7 +115,7 @@ def plan_for(
         evidence += says
     installer, installs_requirements = "", True
     if spec.installers and builds:
-        installer, installs_requirements, said = _installer(platform, read)
+        installer, installs_requirements, said = _installer(platform, read, root)
         if not installs_requirements:  # evidence is for facts that gate rules
             evidence.append(said)
     return BuildPlan(
@@ -128,7 +132,10 @@ def plan_for(
     )
 
 
-def _installer(platform: Platform, read: Reader) -> tuple[str, bool, str]:
+REQUIREMENTS = "{requirements}"  # an installer's detect pattern: the requirements file checked
+
+
+def _installer(platform: Platform, read: Reader, root: str) -> tuple[str, bool, str]:
     """(installer, whether it installs the requirements tree, the clause saying why), as the
     builder picks its Python package manager: a configuration key first, then the first
     installer of `spec.installers` whose files detect it (one with no condition is the
@@ -157,7 +164,11 @@ def _installer(platform: Platform, read: Reader) -> tuple[str, bool, str]:
                 )
     if chosen is None:
         for candidate in spec.installers:
-            matched = _provider_match(candidate, "", read, 0)
+            detect = tuple(
+                tuple(root if pattern == REQUIREMENTS else pattern for pattern in condition)
+                for condition in candidate.detect
+            )
+            matched = _provider_match(dataclasses.replace(candidate, detect=detect), "", read, 0)
             if matched is not None:
                 chosen, because = candidate, matched
                 break

@@ -93,7 +93,7 @@ def scan(
     tree.problems[:0] = config.problems  # a pyproject.toml the configuration could not use
     tree.problems.extend(detection.problems)
     read = make_reader(repo, tree, limits)
-    plans = plans_for(tree, selections, read)
+    plans = plans_for(tree, selections, read, root)
     # each platform release is checked against what it installs from (the catalog's
     # [[platform.install]]): the tree walked here, or another root walked once for them
     own, others = _route(tree, selections, plans, root)
