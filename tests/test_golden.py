@@ -27,6 +27,7 @@ DEFAULT_RUNS = [
     ("deploy-railway", TREES / "deploy-railway"),
     ("deploy-cloudrun", TREES / "deploy-cloudrun"),
     ("deploy-several", TREES / "deploy-several"),
+    ("deploy-fly-dockerfile", TREES / "deploy-fly-dockerfile"),  # fly.toml [build] dockerfile
     ("seed", TREES / "seed"),  # no deployment configuration at all
 ]
 
