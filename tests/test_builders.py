@@ -660,6 +660,51 @@ PLANS = [
         True,
         "FLY scanner/dockerfile.go:20",
     ),
+    (
+        "fly-pipenv",
+        {"Pipfile": "", "requirements.txt": "Django\n"},
+        "flyio",
+        True,
+        "pipenv",
+        False,
+        "FLY django.go:100-101, templates/django/Dockerfile:24-27",
+    ),
+    (
+        "fly-poetry",
+        {"pyproject.toml": "[tool.black]\n", "requirements.txt": "Django\n"},
+        "flyio",
+        True,
+        "poetry",
+        False,
+        "FLY django.go:102-103, templates/django/Dockerfile:28-32",
+    ),
+    (
+        "fly-toml-dockerfile",
+        {"fly.toml": "[build]\n  dockerfile = 'ops/Dockerfile'\n", "requirements.txt": ""},
+        "flyio",
+        False,
+        "",
+        True,
+        "FLY internal/command/deploy/deploy_build.go:240, 292-312: that Dockerfile is built",
+    ),
+    (
+        "fly-toml-image",
+        {"fly.toml": "[build]\nimage = 'me/app:1'\n", "requirements.txt": ""},
+        "flyio",
+        False,
+        "",
+        True,
+        "FLY internal/command/deploy/deploy_build.go:141-168, 349-360: nothing is built",
+    ),
+    (
+        "fly-pip",
+        {"requirements.txt": "Django\n"},
+        "flyio",
+        True,
+        "pip",
+        True,
+        "FLY templates/django/Dockerfile:33-38",
+    ),
     ("sls-pip", {"requirements.txt": ""}, "serverless", True, "pip", True, "SPR pip.js:89-100"),
     (
         "sls-poetry",
@@ -684,6 +729,15 @@ PLANS = [
         "pip",
         True,
         "SPR poetry.js:131-137: only build-system.requires counts",
+    ),
+    (
+        "sls-nothing",
+        {"pyproject.toml": "[project]\ndependencies = ['flask']\n", "setup.py": ""},
+        "serverless",
+        True,
+        "",
+        False,
+        "SPR pip.js:585-599, 619-626: no requirements file, Poetry project or Pipfile",
     ),
     (
         "sls-pipenv",
@@ -731,6 +785,38 @@ def test_an_installer_that_never_reads_requirements_turns_the_rules_off(tmp_path
     assert scan(root, platforms=["serverless"]).findings == []
 
 
+TREES = Path(__file__).parent / "fixtures" / "trees"
+
+
+@pytest.mark.parametrize("tree", ["flyio-pyproject", "flyio-poetry"])
+def test_flyio_django_rules_do_not_apply_where_the_template_installs_with_poetry(tree: str) -> None:
+    # FLY django.go:100-104: with a pyproject.toml (a tool configuration will do) the Django
+    # template installs pyproject.toml and poetry.lock with Poetry and never copies
+    # requirements.txt, so gunicorn, psycopg2 or Django lines there change nothing it installs
+    report = scan(TREES / tree, platforms=["flyio"])
+    assert report.findings == []
+    [plan] = [p for p in report.plans if p.platform == "flyio"]
+    assert (plan.installer, plan.installs_requirements) == ("poetry", False)
+    assert any("No dependencies found in pyproject.toml" in e for e in plan.evidence)
+
+
+def test_flyio_include_not_copied_is_not_gated_by_the_django_installer(tmp_path: Path) -> None:
+    # FLY flask.go:11-18: the Flask scanner comes before configurePython and copies
+    # requirements.txt alone whatever pyproject.toml says (templates/flask/Dockerfile:11-12)
+    root = app(
+        tmp_path,
+        {
+            "requirements.txt": "Flask\n-r more.txt\n",
+            "more.txt": "requests\n",
+            "app.py": "",
+            "pyproject.toml": "[tool.black]\n",
+        },
+    )
+    assert [f.rule for f in scan(root, platforms=["flyio"]).findings] == [
+        "flyio/include-not-copied"
+    ]
+
+
 BUILDER_RULES = [
     rule
     for platform in catalog.load()
@@ -752,3 +838,39 @@ def test_every_builder_rule_is_listed_and_explained(rule: catalog.Rule) -> None:
     assert era.source.commit[:12] in story and "Build plan" in story
     for case in era.decided_first:
         assert " or ".join(case.seen or case.files) in story
+
+
+@pytest.mark.parametrize(
+    ("files", "root", "installer"),
+    [
+        ({"Pipfile": "[packages]\ndjango = '*'\n", "setup.py": ""}, "Pipfile", "pipenv"),
+        ({"pyproject.toml": "[project]\nname = 'x'\n"}, "pyproject.toml", "poetry"),
+    ],
+)
+def test_flyio_without_requirements_txt_installs_the_project_file(
+    tmp_path: Path, files: dict[str, str | bytes], root: str, installer: str
+) -> None:
+    # FLY django.go:100-104 and python.go:214-320: a Pipfile or pyproject.toml is installed by
+    # its own tool, and nothing forces an app-root requirements.txt
+    report = scan(app(tmp_path, files), root=root, platforms=["flyio"])
+    [plan] = [p for p in report.plans if p.platform == "flyio"]
+    said = " ".join(plan.evidence)
+    assert f"{installer} installs the dependencies of {root}" in said
+    assert "requirements.txt (nothing can name another file)" not in said
+
+
+def test_serverless_installs_nothing_without_a_requirements_file() -> None:
+    # SPR pip.js:585-599 (requirementsFileExists), 619-626: a PEP 621 pyproject.toml is neither
+    # a Poetry project nor the plugin's fileName, so installRequirementsIfNeeded returns
+    report = scan(TREES / "serverless-no-requirements", platforms=["serverless"])
+    [plan] = [p for p in report.plans if p.platform == "serverless"]
+    assert (plan.installer, plan.installs_requirements) == ("", False)
+    assert report.findings == []
+
+
+def test_serverless_reads_the_file_it_is_told(tmp_path: Path) -> None:
+    # SPR index.js:37, pip.js:619: custom.pythonRequirements.fileName names the file
+    root = app(tmp_path, {"custom.txt": "-r b.txt\n-r c.txt\n", "b.txt": "", "c.txt": ""})
+    report = scan(root, "custom.txt", platforms=["serverless"])
+    [plan] = [p for p in report.plans if p.platform == "serverless"]
+    assert (plan.installer, plan.installs_requirements) == ("pip", True)

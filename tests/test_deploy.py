@@ -526,6 +526,12 @@ MARKERS: list[tuple[str, dict[str, str], list[str], str]] = [
         [],
         SOURCES["fly.toml"] + " ([build] image)",
     ),
+    (
+        "fly-toml-dockerfile",
+        {"fly.toml": "app = 'x'\n[build]\n  dockerfile = 'deploy/Dockerfile'\n"},
+        ["docker via fly.io"],
+        SOURCES["fly.toml"] + " ([build] dockerfile: deploy_build.go:292-312)",
+    ),
     ("zbpack-json", {"zbpack.json": '{"build_command": "x"}'}, ["zeabur"], SOURCES["zbpack.json"]),
     ("zbpack-service-json", {"zbpack.api.json": "{}"}, ["zeabur"], SOURCES["zbpack.json"]),
     (

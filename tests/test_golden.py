@@ -29,6 +29,7 @@ DEFAULT_RUNS = [
     ("deploy-several", TREES / "deploy-several"),
     ("deploy-cloudrun-button", TREES / "deploy-cloudrun-button"),  # not Heroku's app.json
     ("deploy-azure-subproject", TREES / "deploy-azure-subproject"),  # azd deploys ./src
+    ("deploy-fly-dockerfile", TREES / "deploy-fly-dockerfile"),  # fly.toml [build] dockerfile
     ("seed", TREES / "seed"),  # no deployment configuration at all
 ]
 

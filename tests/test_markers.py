@@ -334,6 +334,70 @@ PYTHON_CASES = [
         "default",
         "CF manifest.yml:3-5",
     ),
+    ("zeabur-default", {}, "zeabur", 1, ("3.13",), "default", "ZB version.go:7"),
+    (
+        "zeabur-config-first",
+        {"zbpack.json": '{"python": {"version": "3.10"}}', ".python-version": "3.11\n"},
+        "zeabur",
+        1,
+        ("3.10",),
+        "zbpack.json (python.version)",
+        "ZB plan.go:662-664",
+    ),
+    (
+        "zeabur-python-version",
+        {".python-version": "3.11\n", "pyproject.toml": 'requires-python = ">=3.8"\n'},
+        "zeabur",
+        1,
+        ("3.11",),
+        ".python-version",
+        "ZB plan.go:666-671, 718-739",
+    ),
+    (
+        "zeabur-requires-python-range",
+        {"pyproject.toml": '[project]\nrequires-python = ">=3.12,<3.14"\n'},
+        "zeabur",
+        1,
+        ("3.13", "3.12"),
+        'pyproject.toml (requires-python = "(.*?)")',
+        "ZB plan.go:682-698: ConstraintToVersion, every admitted minor a candidate",
+    ),
+    (
+        "zeabur-poetry-python",
+        {"pyproject.toml": '[tool.poetry.dependencies]\npython = "~3.9"\n'},
+        "zeabur",
+        1,
+        ("3.9",),
+        'pyproject.toml (python = "(.*?)")',
+        "ZB plan.go:700-716",
+    ),
+    (
+        "zeabur-pipfile",
+        {"Pipfile": '[requires]\npython_version = "3.8"\n'},
+        "zeabur",
+        1,
+        ("3.8",),
+        "Pipfile (python_version)",
+        "ZB plan.go:741-756",
+    ),
+    (
+        "flyio-default",
+        {},
+        "flyio",
+        1,
+        ("3.15", "3.14", "3.13", "3.12", "3.11", "3.10", "3.9"),
+        "default",
+        "FLY django.go:47-95: 3.12, or the launching machine's Python when >= 3.9",
+    ),
+    (
+        "flyio-pipfile-lock",
+        {"Pipfile.lock": LOCK_36},
+        "flyio",
+        1,
+        ("3.6",),
+        "Pipfile.lock (python_version)",
+        "FLY python.go:401-410: used verbatim (pinned)",
+    ),
 ]
 
 
@@ -368,13 +432,17 @@ def test_pypy_runtime_names_pypy(tmp_path: Path) -> None:
         ("cloudfoundry", ("x86_64",)),  # manifest.yml: linux_x64 builds only
         ("nixpacks", ("x86_64", "aarch64")),  # docker build on the host's architecture
         ("railpack", ("x86_64", "aarch64")),  # buildkit/platform.go:22-39
+        ("zeabur", ("x86_64", "aarch64")),  # python.go:44, the host's architecture
+        ("flyio", ("x86_64", "aarch64")),  # templates/django/Dockerfile:4-6
     ],
 )
 def test_machines(platform: str, machines: tuple[str, ...], tmp_path: Path) -> None:
     assert _python({}, platform, _platform(platform).latest, tmp_path).machines == machines
 
 
-@pytest.mark.parametrize("name", ["heroku", "nixpacks", "railpack", "cloudfoundry"])
+@pytest.mark.parametrize(
+    "name", ["heroku", "nixpacks", "railpack", "cloudfoundry", "zeabur", "flyio"]
+)
 def test_every_release_has_one_python_rule_and_one_default(name: str) -> None:
     platform = _platform(name)
     environment = catalog.build_environment(name)
@@ -391,7 +459,9 @@ def test_every_release_has_one_python_rule_and_one_default(name: str) -> None:
         assert "(" in rule.source  # the commit, shortened, is part of every citation
 
 
-@pytest.mark.parametrize("name", ["heroku", "nixpacks", "railpack", "cloudfoundry"])
+@pytest.mark.parametrize(
+    "name", ["heroku", "nixpacks", "railpack", "cloudfoundry", "zeabur", "flyio"]
+)
 def test_the_build_environment_is_the_tail_of_the_platform_file(name: str) -> None:
     """load() parses a file up to catalog.BUILD_SENTINEL; the whole file is one TOML document
     whose [platform] tables are the same as the two halves parsed apart."""
@@ -489,6 +559,38 @@ def test_a_machine_marker_on_arm64_capable_builders(tmp_path: Path) -> None:
     assert set(found) == {"railpack/cairo", "nixpacks/cairo"}
     for finding in found.values():
         assert "the machine it builds on (x86_64 or aarch64)" in finding.message
+
+
+TREES = Path(__file__).parent / "fixtures" / "trees"
+
+
+@pytest.mark.parametrize("tree", ["linux-image-win32", "linux-image-py2"])
+@pytest.mark.parametrize("platform", ["zeabur", "flyio"])
+def test_zeabur_and_flyio_build_on_a_linux_python3_image(tree: str, platform: str) -> None:
+    # ZB python.go:44 and FLY templates/django/Dockerfile:4-6: python:<version>-slim, Linux,
+    # Python 3.13 (ZB version.go:7) or 3.9 and newer (FLY django.go:47-95): a psycopg2 line
+    # marked win32 or Python 2 installs nothing there, so nothing is missed for it
+    report = scan(TREES / tree, platforms=[platform])
+    assert not [f for f in report.findings if f.package == "psycopg2"]
+
+
+@pytest.mark.parametrize(
+    ("marker", "platform", "found"),
+    [
+        ('python_version < "3.8"', "zeabur", False),  # 3.13 by default
+        ('python_version < "3.8"', "flyio", False),  # never below 3.9
+        ('python_version >= "3.13"', "zeabur", True),
+        ('python_version >= "3.13"', "flyio", True),  # the launching machine's: both ways
+        ('platform_machine == "x86_64"', "zeabur", True),  # the host's: both ways
+        ('sys_platform == "linux"', "flyio", True),
+    ],
+)
+def test_markers_on_zeabur_and_flyio(
+    marker: str, platform: str, found: bool, tmp_path: Path
+) -> None:
+    app = _app(tmp_path, f"Django\npsycopg2; {marker}\n", {"manage.py": ""})
+    rules = {f.rule for f in scan(app, platforms=[platform]).findings if f.package == "psycopg2"}
+    assert bool(rules) == found, rules
 
 
 def test_railpack_default_python_decides(tmp_path: Path) -> None:

@@ -105,13 +105,17 @@ def _moot(era: Era, plan: BuildPlan | None, tree: RequirementsTree) -> bool:
 
 
 def plans_for(
-    tree: RequirementsTree, selections: Iterable[Selection], read: Reader
+    tree: RequirementsTree, selections: Iterable[Selection], read: Reader, asked: str = ""
 ) -> dict[str, BuildPlan]:
     """Each selected platform's build plan for this app (plans.py), by platform name. An alias
-    (`digitalocean`) says which release of which platform it runs, and where that is stated."""
+    (`digitalocean`) says which release of which platform it runs, and where that is stated.
+    `asked`: the requirements file asked for (--requirements; the tree's root by default),
+    which a platform told what to read looks for even when the tree is the app's metadata."""
     plans = {}
     for s in selections:
-        plan = plan_for(s.platform, tree.repo_dir, read, tree.scan_id, s.releases)
+        plan = plan_for(
+            s.platform, tree.repo_dir, read, tree.scan_id, s.releases, asked or tree.root
+        )
         if s.platform.alias_of:
             runs = ", ".join(
                 f"{s.platform.alias_of}@{s.platform.span(min(r), max(r))}"

@@ -80,7 +80,8 @@ SOURCES: dict[str, str] = {
     "azure.yaml": "https://learn.microsoft.com/azure/developer/azure-developer-cli/"
     "azd-schema (services.<name>.host: appservice)",
     "fly.toml": "https://fly.io/docs/reference/builders/ (the Dockerfile builder is the "
-    "default; [build] image or builder/buildpacks change it)",
+    "default; [build] image or builder/buildpacks change it, [build] dockerfile names it: "
+    "superfly/flyctl v0.4.87 internal/command/deploy/deploy_build.go:292-312)",
     "zbpack.json": "zeabur/zbpack pkg/plan/config.go:102-110 (zbpack.json, zbpack.<service>.json)",
     "serverless.yml": "https://github.com/serverless/serverless-python-requirements "
     "(plugins: - serverless-python-requirements)",
@@ -939,6 +940,14 @@ class _Detector:
             self.ignore(
                 where, f"fly.toml [build] image = {build['image']} (built elsewhere)", "fly.toml"
             )
+            return
+        dockerfile = build.get("dockerfile")
+        if isinstance(dockerfile, str) and dockerfile:
+            # `fly deploy` builds this Dockerfile (resolveDockerfilePath, flyctl v0.4.87
+            # internal/command/deploy/deploy_build.go:292-312): the docker platform checks it
+            where = ("fly.toml", _line_of(text, "dockerfile"))
+            marker = f"fly.toml [build] dockerfile = {dockerfile}"
+            self.add("docker", where, marker, "fly.toml", via="fly.io")
             return
         packs = build.get("builder") or build.get("buildpacks")
         note = f"fly.toml builds with buildpacks ({packs})" if packs else ""

@@ -233,8 +233,14 @@ class BuildPlan:
 
     def runs(self, step: str) -> bool:
         """Whether the plan runs a rule's step ("" = any Python step, "start" = the generated
-        start command)."""
-        if not self.builds_python or not self.installs_requirements or step in self.off:
+        start command, "scan" = a step whose detector works out itself what installs the
+        requirements tree, so the plan's installer does not gate it: Fly.io's generated
+        Dockerfiles)."""
+        if not self.builds_python:
+            return False
+        if step == "scan":
+            return True
+        if not self.installs_requirements or step in self.off:
             return False
         return step != "start" or self.start == "generated"
 

@@ -42,10 +42,13 @@ def plan_for(
     read: Reader,
     scan_id: int,
     releases: frozenset[int] | None = None,
+    root: str = "requirements.txt",
 ) -> BuildPlan:
     """The build plan of `platform` for the app in `repo_dir` (read through `read`). The
     start command's source is named in the evidence only where a rule of `releases` (all
-    when None) depends on it."""
+    when None) depends on it. `root` is the requirements file checked: an installer detected
+    by `{requirements}` needs it (a platform told which file to read, as the Serverless
+    plugin's `fileName`)."""
     spec = platform.plan
     installs = installs_for(platform, read)
     if spec is None:
@@ -113,7 +116,7 @@ def plan_for(
         evidence += says
     installer, installs_requirements = "", True
     if spec.installers and builds:
-        installer, installs_requirements, said = _installer(platform, read)
+        installer, installs_requirements, said = _installer(platform, read, root)
         if not installs_requirements:  # evidence is for facts that gate rules
             evidence.append(said)
     return BuildPlan(
@@ -130,7 +133,10 @@ def plan_for(
     )
 
 
-def _installer(platform: Platform, read: Reader) -> tuple[str, bool, str]:
+REQUIREMENTS = "{requirements}"  # an installer's detect pattern: the requirements file checked
+
+
+def _installer(platform: Platform, read: Reader, root: str) -> tuple[str, bool, str]:
     """(installer, whether it installs the requirements tree, the clause saying why), as the
     builder picks its Python package manager: a configuration key first, then the first
     installer of `spec.installers` whose files detect it (one with no condition is the
@@ -159,7 +165,11 @@ def _installer(platform: Platform, read: Reader) -> tuple[str, bool, str]:
                 )
     if chosen is None:
         for candidate in spec.installers:
-            matched = _provider_match(candidate, "", read, 0)
+            detect = tuple(
+                tuple(root if pattern == REQUIREMENTS else pattern for pattern in condition)
+                for condition in candidate.detect
+            )
+            matched = _provider_match(dataclasses.replace(candidate, detect=detect), "", read, 0)
             if matched is not None:
                 chosen, because = candidate, matched
                 break
@@ -189,7 +199,8 @@ def _installer(platform: Platform, read: Reader) -> tuple[str, bool, str]:
         (
             f"{because or 'nothing else applies'}: {platform.title} installs with "
             f"{chosen.title}{runs}, which never reads the requirements tree "
-            f"({spec.installers_source}): its rules about it do not apply"
+            f"({spec.installers_source}): {spec.installers_scope or 'its rules about it'} "
+            "do not apply"
         ),
     )
 
@@ -417,6 +428,11 @@ def _decide(
             if admitted:
                 return admitted, "requires-python", "CPython"
             continue
+        if _is_constraint(entry):
+            admitted = constraint_versions(entry, read)
+            if admitted:
+                return admitted, f"{entry.file} ({entry.key or entry.pattern})", "CPython"
+            continue
         cache_key = (entry.file, entry.key)
         if cache_key not in values:
             values[cache_key] = read_version(entry, read)
@@ -466,6 +482,67 @@ def requires_python(entry: VersionFile, read: Reader) -> tuple[str, ...]:
     minors = entry.minors or KNOWN_MINORS
     admitted = [m for m in minors if any(spec.contains(f"{m}.{z}") for z in (0, 999))]
     return newest_first(tuple(admitted))
+
+
+def _is_constraint(entry: VersionFile) -> bool:
+    return bool(entry.pattern) or (
+        bool(entry.key) and entry.file.endswith(".json") and entry.file != "Pipfile.lock"
+    )
+
+
+def constraint_versions(entry: VersionFile, read: Reader) -> tuple[str, ...]:
+    """The versions a constraint-valued entry names (`pattern`'s group 1 in the file's text,
+    or the JSON file's dotted `key`): a plain `3.11` or `3.11.4` is itself; a range (PEP 440,
+    or Poetry's `^3.9` / `~3.9`) gives every minor of `entry.minors` (else every known one)
+    it admits, newest first, since which one the builder then picks is not modelled; a value
+    that parses as neither gives every known minor (unknown). () when nothing is found."""
+    data = read(entry.file)
+    if data is None:
+        return ()
+    text = data.decode("utf-8", "replace").lstrip("\ufeff")
+    value: object = None
+    if entry.pattern:
+        match = re.search(entry.pattern, text)
+        value = match.group(1) if match else None
+    else:
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return ()
+        for part in entry.key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+    if not isinstance(value, str) or not value.strip():
+        return ()
+    from .markers import KNOWN_MINORS, newest_first
+
+    value = value.strip()
+    if _VERSION.fullmatch(value):
+        return (value,)
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    value = re.sub(r"(<=|>=|==|!=|~=|<|>|\^|~)\s+", r"\1", value)  # ">= 3.8" is one clause
+    try:
+        spec = SpecifierSet(",".join(_pep440(part) for part in re.split(r"[,\s]+", value) if part))
+    except InvalidSpecifier:
+        return KNOWN_MINORS
+    minors = entry.minors or KNOWN_MINORS
+    admitted = [m for m in minors if any(spec.contains(f"{m}.{z}") for z in (0, 999))]
+    return newest_first(tuple(admitted)) or KNOWN_MINORS
+
+
+def _pep440(part: str) -> str:
+    """One clause of a Poetry constraint as PEP 440: `^3.9` is >=3.9,<4; `~3.9` is
+    >=3.9,<3.10; a bare `3.9` is ==3.9.*; anything else as written."""
+    match = re.fullmatch(r"([\^~])(\d+)(?:\.(\d+))?(?:\.\d+)?", part)
+    if match:
+        op, major, minor = match.group(1), int(match.group(2)), match.group(3)
+        low = part[1:]
+        if op == "^" or minor is None:
+            return f">={low},<{major + 1}"
+        return f">={low},<{major}.{int(minor) + 1}"
+    if _VERSION.fullmatch(part):
+        return f"=={part}.*"
+    return part
 
 
 def read_version(entry: VersionFile, read: Reader) -> tuple[str, str] | None:

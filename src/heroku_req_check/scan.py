@@ -94,7 +94,7 @@ def scan(
     tree.problems[:0] = config.problems  # a pyproject.toml the configuration could not use
     tree.problems.extend(detection.problems)
     read = make_reader(repo, tree, limits)
-    plans = plans_for(tree, selections, read)
+    plans = plans_for(tree, selections, read, root)
     for selection in selections:  # what the deploy workflows' build settings change
         name = selection.platform.name
         if name in plans and selection.platform.settings:
@@ -309,9 +309,11 @@ def _route(
                 mine |= releases
                 continue
             if entry.root == DEFAULT_ROOT and entry.reads == "file" and asked != DEFAULT_ROOT:
+                # "reads", not "installs": a builder may read it and install another file
+                # (Fly.io's Django template with a Pipfile: the plan's installer says so)
                 notes.append(
-                    f"{platform.title} always installs the app-root {DEFAULT_ROOT} (nothing "
-                    f"can name another file), so --requirements {asked} does not apply: "
+                    f"{platform.title} reads the app-root {DEFAULT_ROOT} here (nothing can "
+                    f"name another file), so --requirements {asked} does not apply: "
                     "checked against it"
                 )
             others.setdefault((entry.root, entry.reads, entry.manager, entry.why), []).append(

@@ -113,7 +113,8 @@ class Era:
     detected_by_code: str = ""  # a regex some *.py file matching also triggers the step
     overmatch: str = ""  # substring: what a match without the package does (a finding)
     # the build-plan step the era belongs to: "" = a Python build step, "start" = the
-    # generated start command (moot when a Procfile or configuration file sets one)
+    # generated start command (moot when a Procfile or configuration file sets one), "scan" =
+    # a step whose detector works out what installs the tree (not gated by the installer)
     step: str = ""
     # substrings that make the step decide the package is not needed (Railpack's
     # psycopg2-binary / psycopg[binary]: those wheels bundle libpq)
@@ -216,6 +217,9 @@ class PlanSpec:
     # the installers that install the requirements tree this tool walks; with any other the
     # platform's rules about it do not apply
     requirements_installers: tuple[str, ...] = ()
+    # which rules the installer choice gates, as reports name them ("" = every rule about the
+    # tree; eras of step "scan" are never gated: they work out the installer themselves)
+    installers_scope: str = ""
 
 
 @dataclass(frozen=True)
@@ -509,6 +513,7 @@ def _plan(raw: object, repo: str) -> PlanSpec | None:
             else None
         ),
         requirements_installers=_strings(raw.get("requirements_installers", [])),
+        installers_scope=str(raw.get("installers_scope", "")),
     )
 
 

@@ -33,6 +33,10 @@ class VersionFile:
     file: str
     key: str = ""
     minors: tuple[str, ...] = ()
+    # a regex over the file's text whose group 1 is a version or a range (zbpack's
+    # `requires-python = "(.*?)"`); with it, or with a `key` into a JSON file other than
+    # Pipfile.lock, what is found is a constraint: every minor it admits is a candidate
+    pattern: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,12 @@ def _version_file(raw: object) -> VersionFile:
         return VersionFile(raw)
     if not isinstance(raw, dict):
         raise CatalogError(f"a version file entry must be a string or a table, not {raw!r}")
-    return VersionFile(str(raw["file"]), str(raw.get("key", "")), _strings(raw.get("minors", [])))
+    return VersionFile(
+        str(raw["file"]),
+        str(raw.get("key", "")),
+        _strings(raw.get("minors", [])),
+        str(raw.get("pattern", "")),
+    )
 
 
 def _python_rule(raw: dict[str, object], repo: str, names: tuple[str, ...]) -> PythonRule:
