@@ -110,8 +110,18 @@ def test_conditions_only_where_the_detector_honours_them() -> None:
 # a fix is checked against the pip the release installs, so one range for v202-v351 was wrong.
 @pytest.mark.parametrize(
     ("release", "pip"),
-    [(209, "21.3.1"), (210, "22.0.4"), (233, "23.1.2"), (234, "23.2.1"), (267, "24.0")]
-    + [(268, "24.3.1"), (327, "25.2"), (328, "25.3"), (345, "26.1.2"), (351, "26.2.1")],
+    [
+        (209, "21.3.1"),
+        (210, "22.0.4"),
+        (233, "23.1.2"),
+        (234, "23.2.1"),
+        (267, "24.0"),
+        (268, "24.3.1"),
+        (327, "25.2"),
+        (328, "25.3"),
+        (345, "26.1.2"),
+        (351, "26.2.1"),
+    ],
 )
 def test_heroku_pip_per_release(release: int, pip: str) -> None:
     heroku = catalog.find("heroku")

@@ -157,6 +157,9 @@ class Rule:
     needs: tuple[tuple[str, str], ...] = ()  # (key, extra or "")
     exempt: tuple[tuple[str, str], ...] = ()  # (key, extra)
     fix_with: str = ""  # a root line the step notices for a need it cannot see by name
+    # where an error of this rule ends the build (shadow.py): the findings of the platform's
+    # later steps are moot on the releases where it holds
+    stops: str = ""
 
     def needed_by(self, key: str, extras: tuple[str, ...]) -> bool:
         """Whether a declaration of `key` with `extras` needs the step."""
@@ -514,6 +517,7 @@ def _platform(data: dict[str, object]) -> Platform:
                 needs=needs,
                 exempt=tuple(_need(str(entry)) for entry in raw.get("exempt", ())),
                 fix_with=str(raw.get("fix_with", "")),
+                stops=str(raw.get("stops", "")),
             )
         )
     python = head.get("python")
