@@ -239,9 +239,10 @@ class InstallChoice:
 
 @dataclass(frozen=True)
 class InstallRule:
-    """How releases `first`-`last` choose what to install: the first choice that applies;
-    more than one of the `exclusive` managers present fails the build; `otherwise`, when no
-    choice applies, says what happens."""
+    """How releases `first`-`last` choose what to install: the first choice that applies
+    (unless it `fails`); more than one of the `exclusive` files (the package manager files the
+    release counts) present fails the build; `otherwise`, when no choice applies, says what
+    happens."""
 
     first: int
     last: int
