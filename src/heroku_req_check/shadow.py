@@ -73,7 +73,8 @@ def unshadowed(findings: Iterable[Finding]) -> list[Finding]:
         finding = findings[index]
         if index in dropped:
             rules = ", ".join(sorted(dropped[index]))
-            note = f" {texts[index]}: {rules} not reported for these releases."
+            text = texts[index]
+            note = f" {text[:1].upper()}{text[1:]}: {rules} not reported for these releases."
             finding = dataclasses.replace(finding, message=finding.message + note)
         out.append(finding)
     return out
@@ -95,7 +96,7 @@ def _shadowed_by(
         name, releases = parsed
         left = set(releases)
         for index, order, platform, stopped in stops:
-            if platform != name or (position is not None and position >= order):
+            if platform != name or (position is not None and order >= position):
                 continue
             if left & stopped:
                 by.add(index)

@@ -30,6 +30,7 @@ DETECTORS = (
     "substring-anywhere",
     "production-dep",
     "root-includes",
+    "python-offered",  # pyversion.py: the app's Python against the versions a release offers
     "go-regex",
     "go-regex-choice",
     "root-digest",
@@ -134,6 +135,9 @@ class Era:
     python_at_least: str = ""  # the step runs only on this Python or newer (see Platform.python)
     fix: str = ""  # "bare": the fix is the package's bare name at column 0 of the root file
     copy: bool = False  # pip-grep reads a copy of the root file in another directory
+    # python-offered: the Python versions the releases install, "3.10" a minor (any patch),
+    # "3.7.1" that version alone
+    offers: tuple[str, ...] = ()
     # any one of these cases makes missing the package cost nothing (see DecidedFirst)
     decided_first: tuple[DecidedFirst, ...] = ()
 
@@ -410,6 +414,7 @@ def _era(raw: dict[str, object], repo: str, release_names: tuple[str, ...] = ())
         python_at_least=str(raw.get("python_at_least", "")),
         fix=str(raw.get("fix", "")),
         copy=bool(raw.get("copy", False)),
+        offers=_strings(raw.get("offers", [])),
         decided_first=tuple(
             DecidedFirst(_strings(m.get("seen", [])), _strings(m.get("files", [])))
             for m in raw.get("decided_first", [])  # type: ignore[attr-defined]
