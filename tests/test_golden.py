@@ -27,6 +27,7 @@ DEFAULT_RUNS = [
     ("deploy-railway", TREES / "deploy-railway"),
     ("deploy-cloudrun", TREES / "deploy-cloudrun"),
     ("deploy-several", TREES / "deploy-several"),
+    ("deploy-cf-named-manifests", TREES / "deploy-cf-named-manifests"),  # cf push -f
     ("seed", TREES / "seed"),  # no deployment configuration at all
 ]
 
