@@ -222,10 +222,40 @@ INSTALL_CASES = [
         {"poetry.lock": "", "requirements.txt": ""},
         "heroku",
         270,
+        "pip",
+        "requirements.txt",
+        "file",
+        "HEROKU v266 package_manager.sh:89-105: more than one warns, the first found is used",
+    ),
+    (
+        "heroku-v324-several",
+        {"poetry.lock": "", "requirements.txt": "", "Pipfile": ""},
+        "heroku",
+        324,
+        "pipenv",
+        "",
+        "skip",
+        "HEROKU v324 package_manager.sh:134-150: a warning; the lockless Pipfile fails first",
+    ),
+    (
+        "heroku-v325-several",
+        {"poetry.lock": "", "requirements.txt": ""},
+        "heroku",
+        325,
         "",
         "",
         "skip",
-        "HEROKU v266: more than one is an error",
+        "HEROKU v325 CHANGELOG: the build now errors if multiple package managers are found",
+    ),
+    (
+        "heroku-v351-pipenv-setup-py",
+        {"Pipfile": "", "Pipfile.lock": "{}", "setup.py": ""},
+        "heroku",
+        351,
+        "pipenv",
+        "Pipfile",
+        "skip",
+        "HEROKU v351 package_manager.sh:12-14, 64-65: setup.py is read only when nothing was found",
     ),
     (
         "heroku-v286-uv",
@@ -557,3 +587,26 @@ def test_the_action_checks_an_app_without_requirements_txt(tmp_path: Path) -> No
     assert "::error file=app/setup.py,line=3," in proc.stdout
     report = json.loads((workspace / "heroku-req-check.json").read_text())
     assert report["root"] == "setup.py"
+
+
+def test_several_package_managers_by_release() -> None:
+    """v266-v324 warn about several package manager files and build with the first (pip for
+    requirements.txt before poetry.lock: v266 package_manager.sh:89-105), so the cache-key
+    check applies; from v325 the build fails (CHANGELOG v325) and nothing is checked."""
+    tree = Path(__file__).parent / "fixtures" / "trees" / "heroku-several-managers"
+    report = scan(tree, platforms=["heroku@v266-v351"])
+    [finding] = report.findings
+    assert finding.rule == "heroku/cache-key"
+    assert finding.platforms == ("heroku@v266-v324",)
+
+
+def test_setup_py_is_not_a_package_manager() -> None:
+    """v351 package_manager.sh:12-14 picks Pipfile.lock (Pipenv); setup.py is looked at only
+    when nothing else was found (:64-65): the build goes on."""
+    tree = Path(__file__).parent / "fixtures" / "trees" / "heroku-pipenv-setup-py"
+    chosen = catalog.find("heroku")
+    assert chosen is not None
+    found = installs_for(chosen, make_reader(tree, walk(tree)))
+    latest = next(e for e in found if e.first <= chosen.latest <= e.last)
+    assert (latest.manager, latest.root) == ("pipenv", "Pipfile")
+    assert "fails" not in latest.why

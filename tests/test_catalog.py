@@ -116,3 +116,31 @@ def test_conditions_only_where_the_detector_honours_them() -> None:
             assert era.detector in ("zbpack-contains", "flyctl-contains"), rule.id
         if era.overmatch:
             assert era.pattern and rule.packages, rule.id
+
+
+# Each release's own pip pin (bin/steps/python PIP_VERSION up to v233, then requirements/pip.txt):
+# a fix is checked against the pip the release installs, so one range for v202-v351 was wrong.
+@pytest.mark.parametrize(
+    ("release", "pip"),
+    [
+        (209, "21.3.1"),
+        (210, "22.0.4"),
+        (233, "23.1.2"),
+        (234, "23.2.1"),
+        (267, "24.0"),
+        (268, "24.3.1"),
+        (327, "25.2"),
+        (328, "25.3"),
+        (345, "26.1.2"),
+        (351, "26.2.1"),
+    ],
+)
+def test_heroku_pip_per_release(release: int, pip: str) -> None:
+    heroku = catalog.find("heroku")
+    assert heroku is not None
+    assert heroku.pip_for(release) == pip
+    # the ranges cover every release from v202 on, without a gap
+    spans = sorted((first, last) for first, last, _, _ in heroku.pips if last >= 202)
+    assert spans[-1][1] == max(heroku.releases)
+    for (_, last), (first, _) in itertools.pairwise(spans):
+        assert first == last + 1

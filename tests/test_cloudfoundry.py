@@ -20,12 +20,10 @@ CASES = [
     (
         "v1.6.15",
         NESTED,
-        [
-            ("cloudfoundry/include-not-copied", "requirements.txt", 1),
-            ("cloudfoundry/pylibmc", "base.txt", 2),
-        ],
+        [("cloudfoundry/include-not-copied", "requirements.txt", 1)],
         "v1.6.0 supply.go:159-166 copies requirements.txt into DepDir, :465 `pip install -r` it, "
-        ":357 pip-grep runs in DepDir; finalize.go:70 pip-grep in BuildDir follows -r",
+        ":357 pip-grep runs in DepDir (and misses pylibmc), but pip cannot open base.txt while "
+        "parsing, before it builds pylibmc: the pylibmc finding is moot (shadow.py)",
     ),
     (
         "v1.6.15",
@@ -97,3 +95,26 @@ def test_dotted_release_names() -> None:
             select([bad])
     # Heroku's vN forms are untouched
     assert select(["heroku@v42"])[0].releases == {42}
+
+
+def test_a_stopped_build_reports_only_the_stop() -> None:
+    """CF v1.6.0 supply.go:388-404 pip-greps the deps-directory copy (misses cffi), then RunPip
+    :464-472 fails on the include while parsing, before any package is built: the libffi
+    finding describes a failure that cannot happen on v1.6.0-v1.6.23 (shadow.py). From v1.6.24
+    the include is read and libffi is detected, so nothing is left either."""
+    tree = Path(__file__).parent / "fixtures" / "trees" / "cf-include-shadows"
+    report = scan(tree, platforms=["cloudfoundry@all"])
+    [stop] = report.findings
+    assert (stop.rule, stop.file, stop.line) == (
+        "cloudfoundry/include-not-copied",
+        "requirements.txt",
+        1,
+    )
+    assert stop.platforms == ("cloudfoundry@v1.6.0-v1.6.23",)
+    assert "cloudfoundry/libffi not reported for these releases" in stop.message
+    # another platform's findings on the same tree are untouched
+    both = scan(tree, platforms=["cloudfoundry@all", "heroku@v81"])
+    assert {f.rule for f in both.findings} == {
+        "cloudfoundry/include-not-copied",
+        "heroku/libffi:broken",
+    }

@@ -247,6 +247,27 @@ MARKERS: list[tuple[str, dict[str, str], list[str], str]] = [
         CF_DOC + " (docker)",
     ),
     (
+        "cf-push-f-inherit",
+        {
+            "manifest_base.yml": "buildpack: https://github.com/cloudfoundry/python-buildpack\n",
+            "manifest_prod.yml": "inherit: manifest_base.yml\napplications:\n- name: x\n",
+        },
+        ["cloudfoundry@latest"],
+        SOURCES["cf push -f"] + " (manifest_prod.yml inherits the base's buildpack)",
+    ),
+    (
+        "cf-push-f-detected",
+        {"manifest-dev.yaml": "applications:\n- name: x\n  memory: 256M\n"},
+        ["cloudfoundry@latest"],
+        "cf push -f manifest-dev.yaml, no buildpack: cf push detects it",
+    ),
+    (
+        "cf-push-f-other-buildpack",
+        {"manifest_dev.yml": "applications:\n- name: x\n  buildpacks: [nodejs_buildpack]\n"},
+        [],
+        "a named manifest for another buildpack selects nothing",
+    ),
+    (
         "manifest-not-cf",
         {"manifest.yml": "version: 2\nkind: something-else\n"},
         [],
@@ -928,3 +949,13 @@ def test_cloud_run_button_and_azd_project_trees() -> None:
     [ignored] = azd.selection.ignored
     assert (ignored.file, ignored.line) == ("azure.yaml", 4)
     assert "builds ./src, not this directory" in ignored.marker
+
+
+def test_manifests_pushed_with_cf_push_f() -> None:
+    """One manifest per space (atf-eregs' manifest_prod.yml inheriting manifest_base.yml, run
+    as `cf push -f manifest_prod.yml`): a Cloud Foundry app, not every catalogued platform."""
+    tree = Path(__file__).parent / "fixtures" / "trees" / "deploy-cf-named-manifests"
+    assert selected(tree) == ["cloudfoundry@latest"]
+    found = detect(DiskView(tree))
+    [target] = [t for t in found.targets if t.platform == "cloudfoundry"]
+    assert [(e.file, e.line) for e in target.evidence] == [("manifest_prod.yml", 4)]

@@ -30,6 +30,7 @@ DEFAULT_RUNS = [
     ("deploy-cloudrun-button", TREES / "deploy-cloudrun-button"),  # not Heroku's app.json
     ("deploy-azure-subproject", TREES / "deploy-azure-subproject"),  # azd deploys ./src
     ("deploy-fly-dockerfile", TREES / "deploy-fly-dockerfile"),  # fly.toml [build] dockerfile
+    ("deploy-cf-named-manifests", TREES / "deploy-cf-named-manifests"),  # cf push -f
     ("seed", TREES / "seed"),  # no deployment configuration at all
 ]
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
-from . import detectors
+from . import detectors, pyversion, shadow
 from .catalog import Era, Platform, Rule, Selection, format_ranges
 from .detectors import Reader, Verdict
 from .fix import comment_for, deployable, insertion_for, respelled_line
@@ -753,7 +753,8 @@ def check(
     findings += _choices(tree, selections, plans, read)
     findings += _no_requirements(tree, selections, plans, read)
     findings += builders.findings(tree, selections, read, plans)
-    findings = _settle_digest(findings, tree, read, hashes)
+    findings += pyversion.findings(tree, selections, plans, read)
+    findings = _settle_digest(shadow.unshadowed(findings), tree, read, hashes)
     findings.sort(key=lambda f: (f.file, f.line, f.rule))
     return findings
 

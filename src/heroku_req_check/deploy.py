@@ -59,6 +59,9 @@ SOURCES: dict[str, str] = {
     "pkg/python/python.go:59",
     "manifest.yml": "https://docs.cloudfoundry.org/devguide/deploy-apps/manifest-attributes.html "
     "(buildpacks: a name, a git URL, a URL#tag)",
+    "cf push -f": 'https://docs.cloudfoundry.org/devguide/deploy-apps/manifest.html ("To specify '
+    'a different location for the manifest, pass its local path to the -f flag"; cf CLI v6: '
+    '"Multiple Manifests with Inheritance", `inherit:`)',
     "railway": "https://docs.railway.com/config-as-code/reference (build.builder: RAILPACK "
     "(default), DOCKERFILE, NIXPACKS (deprecated); Railway always builds with a Dockerfile "
     "if it finds one)",
@@ -122,6 +125,8 @@ CF_PYTHON_RE = re.compile(
     r"|(?:https?://)?github\.com/cloudfoundry/python-buildpack(?:\.git)?/?(?:#(?P<ref>.*))?)$",
     re.I,
 )
+# a manifest under another name, pushed with `cf push -f` (manifest_prod.yml, manifest-dev.yaml)
+CF_NAMED_MANIFEST_RE = re.compile(r"manifest[_-][\w.-]+\.ya?ml")
 RELEASE_REF_RE = re.compile(r"^(?:refs/tags/)?(?:archive/)?v(\d+)$")
 DOCKERFILE_RE = re.compile(
     r"^(?:(?:Dockerfile|Containerfile)(?:\..+)?|.+\.(?:Dockerfile|dockerfile|Containerfile))$"
@@ -581,38 +586,50 @@ class _Detector:
 
     # -- Cloud Foundry ---------------------------------------------------------------------------
     def cloudfoundry(self) -> None:
-        for name in ("manifest.yml", "manifest.yaml"):
+        # `cf push` reads manifest.yml; `cf push -f manifest_prod.yml` another name, which
+        # repositories with one manifest per space (manifest_dev.yml, manifest-staging.yml) use
+        others = sorted(n for n in self.top if CF_NAMED_MANIFEST_RE.fullmatch(n))
+        for name in ("manifest.yml", "manifest.yaml", *others):
+            key = "manifest.yml" if name in ("manifest.yml", "manifest.yaml") else "cf push -f"
             document = self.yaml(name) if name in self.top else None
             apps = document.get("applications") if isinstance(document, dict) else None
             if not isinstance(document, dict) or not isinstance(apps, list):
                 continue  # not a Cloud Foundry app manifest (other tools use the name too)
             shared = _strings(document.get("buildpacks")) + _strings(document.get("buildpack"))
+            parent = document.get("inherit")
+            if not shared and isinstance(parent, str) and parent in self.top:
+                # cf CLI v6's `inherit:` (one level: the base's top-level buildpack)
+                base = self.yaml(parent)
+                if isinstance(base, dict):
+                    shared = _strings(base.get("buildpacks")) + _strings(base.get("buildpack"))
             for app in apps:
                 if isinstance(app, dict):
-                    self.cf_app(name, app, shared)
+                    self.cf_app(name, app, shared, key)
 
-    def cf_app(self, name: str, app: dict[Any, Any], shared: list[str]) -> None:
+    def cf_app(
+        self, name: str, app: dict[Any, Any], shared: list[str], key: str = "manifest.yml"
+    ) -> None:
         where = (name, _line(app))
         label = f"{name} applications[{_text(app.get('name'))}]"
         if app.get("docker"):
-            self.ignore(where, f"{label} pushes a Docker image", "manifest.yml")
+            self.ignore(where, f"{label} pushes a Docker image", key)
             return
         if not _same_dir(app.get("path")):
             self.ignore(
                 where,
                 f"{label} pushes {_text(app.get('path'))}, not this directory",
-                "manifest.yml",
+                key,
             )
             return
         buildpacks = _strings(app.get("buildpacks")) + _strings(app.get("buildpack")) or shared
         if not buildpacks:
             marker = f"{label} (no buildpack named: cf push detects the Python buildpack)"
-            self.add("cloudfoundry", where, marker, "manifest.yml")
+            self.add("cloudfoundry", where, marker, key)
             return
         python = [b.strip() for b in buildpacks if CF_PYTHON_RE.match(b.strip())]
         if not python:
             marker = f"{label} names {', '.join(buildpacks)}, not the Python buildpack"
-            self.ignore(where, marker, "manifest.yml")
+            self.ignore(where, marker, key)
             return
         match = CF_PYTHON_RE.match(python[0])
         pin = (match.group("ref") or "") if match else ""
@@ -622,7 +639,7 @@ class _Detector:
             f"{name} pins python-buildpack#{pin}, not a release tag" if pin and not release else ""
         )
         marker = f"{label} buildpacks: {python[0]}"
-        self.add("cloudfoundry", where, marker, "manifest.yml", release=release, note=note)
+        self.add("cloudfoundry", where, marker, key, release=release, note=note)
 
     # -- Railway, Nixpacks, Railpack -------------------------------------------------------------
     def railway(self) -> None:

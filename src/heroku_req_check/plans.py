@@ -629,11 +629,11 @@ def installs_for(platform: Platform, read: Reader) -> tuple[BuildInstall, ...]:
 
 def _install(first: int, last: int, rule: InstallRule, title: str, read: Reader) -> BuildInstall:
     present = [c for c in rule.choices if all(read(f) is not None for f in c.when)]
-    managers = list(dict.fromkeys(c.manager for c in present if c.manager in rule.exclusive))
-    if len(managers) > 1:
-        files = ", ".join(dict.fromkeys(f for c in present for f in c.when))
+    counted = [f for f in rule.exclusive if read(f) is not None]
+    # a failing first choice (v351's lockless Pipfile) stops the build before files are counted
+    if len(counted) > 1 and not (present and present[0].fails):
         why = (
-            f"{files} are all present, and {title} refuses more than one package "
+            f"{', '.join(counted)} are all present, and {title} refuses more than one package "
             "manager: the build fails"
         )
         return BuildInstall(first, last, "", "", "skip", why, rule.source)

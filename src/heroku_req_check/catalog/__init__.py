@@ -30,6 +30,7 @@ DETECTORS = (
     "substring-anywhere",
     "production-dep",
     "root-includes",
+    "python-offered",  # pyversion.py: the app's Python against the versions a release offers
     "go-regex",
     "go-regex-choice",
     "root-digest",
@@ -135,6 +136,9 @@ class Era:
     python_at_least: str = ""  # the step runs only on this Python or newer (see Platform.python)
     fix: str = ""  # "bare": the fix is the package's bare name at column 0 of the root file
     copy: bool = False  # pip-grep reads a copy of the root file in another directory
+    # python-offered: the Python versions the releases install, "3.10" a minor (any patch),
+    # "3.7.1" that version alone
+    offers: tuple[str, ...] = ()
     # any one of these cases makes missing the package cost nothing (see DecidedFirst)
     decided_first: tuple[DecidedFirst, ...] = ()
 
@@ -158,6 +162,9 @@ class Rule:
     needs: tuple[tuple[str, str], ...] = ()  # (key, extra or "")
     exempt: tuple[tuple[str, str], ...] = ()  # (key, extra)
     fix_with: str = ""  # a root line the step notices for a need it cannot see by name
+    # where an error of this rule ends the build (shadow.py): the findings of the platform's
+    # later steps are moot on the releases where it holds
+    stops: str = ""
 
     def needed_by(self, key: str, extras: tuple[str, ...]) -> bool:
         """Whether a declaration of `key` with `extras` needs the step."""
@@ -240,9 +247,10 @@ class InstallChoice:
 
 @dataclass(frozen=True)
 class InstallRule:
-    """How releases `first`-`last` choose what to install: the first choice that applies;
-    more than one of the `exclusive` managers present fails the build; `otherwise`, when no
-    choice applies, says what happens."""
+    """How releases `first`-`last` choose what to install: the first choice that applies
+    (unless it `fails`); more than one of the `exclusive` files (the package manager files the
+    release counts) present fails the build; `otherwise`, when no choice applies, says what
+    happens."""
 
     first: int
     last: int
@@ -435,6 +443,7 @@ def _era(raw: dict[str, object], repo: str, release_names: tuple[str, ...] = ())
         python_at_least=str(raw.get("python_at_least", "")),
         fix=str(raw.get("fix", "")),
         copy=bool(raw.get("copy", False)),
+        offers=_strings(raw.get("offers", [])),
         decided_first=tuple(
             DecidedFirst(_strings(m.get("seen", [])), _strings(m.get("files", [])))
             for m in raw.get("decided_first", [])  # type: ignore[attr-defined]
@@ -560,6 +569,7 @@ def _platform(data: dict[str, object]) -> Platform:
                 needs=needs,
                 exempt=tuple(_need(str(entry)) for entry in raw.get("exempt", ())),
                 fix_with=str(raw.get("fix_with", "")),
+                stops=str(raw.get("stops", "")),
             )
         )
     python = head.get("python")
