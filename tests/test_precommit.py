@@ -130,11 +130,15 @@ def test_fix_hook_with_every_platform_configured(tmp_path: Path, precommit_home:
     assert [line for line in added if line.startswith(digest.PREFIX)] == [
         digest.line_for(tree_digest(repo))
     ]
+    # (Django and psycopg2 as comments: Heroku's old pips, selected too, reject a project
+    # named twice, and the root-text searches that want them read comments)
     assert sorted(line for line in added if not line.startswith(digest.PREFIX)) == [
+        "# Django==4.2.16 (installed from requirements/production.txt; named here for the "
+        "build's text search)",
         "# file:// (heroku-req-check: this text makes railpack copy the whole app before pip "
         "install)",
-        "Django==4.2.16",
-        "psycopg2==2.9.10",
+        "# psycopg2==2.9.10 (installed from requirements/production.txt; named here for the "
+        "build's text search)",
         "pylibmc==1.6.3",
     ]
     again = try_repo(repo, precommit_home, "heroku-req-check", "--all-files")

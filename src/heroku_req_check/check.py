@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
@@ -744,7 +744,7 @@ def check(
     for miss in misses.values():
         if miss.kind != "broken":
             miss.skipped = skips.get((miss.rule.id, miss.decl.file, miss.decl.line), {})
-    findings = _reconciled(tree, list(misses.values()), read)
+    findings = _reconciled(tree, list(misses.values()), read, selections)
     findings += _overmatches(tree, selections, read, plans)
     findings += _root_includes(tree, selections, plans)
     findings += _other_providers(tree, selections, plans)
@@ -933,12 +933,17 @@ def _marker_note(miss: _Miss) -> str:
     return f" ({text[0].upper()}{text[1:]}.)"
 
 
-def _reconciled(tree: RequirementsTree, misses: list[_Miss], read: Reader) -> list[Finding]:
+def _reconciled(
+    tree: RequirementsTree,
+    misses: list[_Miss],
+    read: Reader,
+    selections: Sequence[Selection] = (),
+) -> list[Finding]:
     """One finding per miss; where several rules (or platforms) propose different edits for
     one declaration, they get one edit that every one of them accepts: two fixes must never
     add a package twice in two spellings, nor respell a line another fix moves."""
     peers = _peers(misses)
-    findings = {id(m): _finding(m, tree, peers, read) for m in misses}
+    findings = {id(m): _finding(m, tree, peers, read, selections=selections) for m in misses}
     groups: dict[tuple[str, int, str], list[_Miss]] = {}
     for miss in misses:
         if miss.kind != "broken":
@@ -948,11 +953,11 @@ def _reconciled(tree: RequirementsTree, misses: list[_Miss], read: Reader) -> li
         fixable = [m for m in group if findings[id(m)].fix is not None]
         if len({findings[id(m)].fix for m in fixable}) < 2:
             continue
-        fix, note = _plan_fix(tree, group[0].decl, fixable, read)
+        fix, note = _plan_fix(tree, group[0].decl, fixable, read, selections)
         shared = "one edit for every selected platform"
         note = f"{shared}: {note}" if note and fix else note
         for miss in fixable:
-            findings[id(miss)] = _finding(miss, tree, peers, read, (fix, note))
+            findings[id(miss)] = _finding(miss, tree, peers, read, (fix, note), selections)
     return list(findings.values())
 
 
@@ -977,14 +982,25 @@ def _peers(misses: list[_Miss]) -> dict[tuple[str, str], list[_Miss]]:
 
 
 def _plan_fix(
-    tree: RequirementsTree, decl: Declaration, misses: list[_Miss], read: Reader
+    tree: RequirementsTree,
+    decl: Declaration,
+    misses: list[_Miss],
+    read: Reader,
+    selections: Sequence[Selection] = (),
 ) -> tuple[Fix | None, str]:
     """The root-file edit that makes every release of `misses` see `decl` and installs with
-    each release's pip, or None; and one sentence on why it moves or why there is none."""
+    the pip of each selected release (those of `selections` install the edited root too, miss
+    or not), or None; and one sentence on why it moves or why there is none."""
     if tree.generated:
         # the root is not the app's own file (the build writes it, or the app has none):
         # nothing to edit, only to create
         return None, tree.generated.replace("{line}", decl.text) + "."
+    for miss in misses:
+        for era, _ in miss.eras:
+            if era.fix_requires_code and not detectors.code_matches(tree, era.fix_requires_code):
+                # any edit that makes the step see the package (a line or a comment) makes the
+                # build fail without a second edit: no one-line fix
+                return None, era.fix_requires.format(line=f"`{decl.text}`", root=tree.root)
     if tree.root.rsplit("/", 1)[-1] in METADATA_ROOTS:
         # a requirement line would break pyproject.toml or a Pipfile; a comment the build's
         # text search reads is the one edit that keeps the file what it is
@@ -994,7 +1010,8 @@ def _plan_fix(
         return None, f"No comment added to {tree.root} makes every selected release see it."
     fix, still_missed = insertion_for(tree, decl, misses, read)
     comment = None
-    if fix is None or still_missed or _needs_a_move(tree, decl, fix, misses):
+    installers = _installers(misses, selections)
+    if fix is None or still_missed or _needs_a_move(tree, decl, fix, installers):
         # a comment the build's text search reads adds no second requirement: no move, no
         # "Double requirement given" (only where every miss's detector reads comments)
         comment = comment_for(tree, decl, misses, read)
@@ -1008,36 +1025,39 @@ def _plan_fix(
         )
     note = ""
     if fix:
-        platforms: dict[str, tuple[Platform, dict[str, set[int]]]] = {}
-        for (name, releases), platform in _groups(misses).items():
-            pips = platforms.setdefault(name, (platform, {}))[1]
-            for pip, group in _pip_groups(platform, releases).items():
-                pips.setdefault(pip, set()).update(group)
-        for _name, (platform, pips) in sorted(platforms.items()):
+        for _name, (platform, pips) in sorted(installers.items()):
             verdict = deployable(tree, decl, fix, platform, pips)
             if verdict.fix is None:
                 return None, verdict.note
             if verdict.fix.remove is not None:
                 fix, note = verdict.fix, verdict.note
-    for miss in misses:
-        for era, _ in miss.eras:
-            if era.fix_requires_code and not detectors.code_matches(tree, era.fix_requires_code):
-                # the line alone would make the build fail: two edits are needed
-                return None, era.fix_requires.format(line=f"`{decl.text}`", root=tree.root)
     return fix, note
 
 
-def _needs_a_move(tree: RequirementsTree, decl: Declaration, fix: Fix, misses: list[_Miss]) -> bool:
-    """Whether a copy of the line would be refused by some miss's release pip."""
-    asked: set[tuple[str, frozenset[str]]] = set()
-    # the verdict depends on the platform and its pips only: hundreds of misses of one package
-    # (a monorepo's nested files) ask once
-    for (name, releases), platform in _groups(misses).items():
-        pips = _pip_groups(platform, releases)
-        key = (name, frozenset(pips))
-        if key in asked:
-            continue
-        asked.add(key)
+def _installers(
+    misses: list[_Miss], selections: Sequence[Selection]
+) -> dict[str, tuple[Platform, dict[str, set[int]]]]:
+    """platform name -> (platform, pip version -> releases) for every release that installs the
+    edited root: the misses' releases, and each selected release with a pip of its own (an
+    old pip that rejects a name given twice breaks a copy whichever platform asked for it)."""
+    platforms: dict[str, tuple[Platform, dict[str, set[int]]]] = {}
+    groups = [(platform, releases) for (_, releases), platform in _groups(misses).items()]
+    groups += [(s.platform, s.releases) for s in selections if s.platform.pips]
+    for platform, releases in groups:
+        pips = platforms.setdefault(platform.name, (platform, {}))[1]
+        for pip, group in _pip_groups(platform, frozenset(releases)).items():
+            pips.setdefault(pip, set()).update(group)
+    return platforms
+
+
+def _needs_a_move(
+    tree: RequirementsTree,
+    decl: Declaration,
+    fix: Fix,
+    installers: dict[str, tuple[Platform, dict[str, set[int]]]],
+) -> bool:
+    """Whether a copy of the line would be refused by some installing release's pip."""
+    for _name, (platform, pips) in sorted(installers.items()):
         verdict = deployable(tree, decl, fix, platform, pips)
         if verdict.fix is None or verdict.fix.remove is not None:
             return True
@@ -1080,6 +1100,7 @@ def _finding(
     peers: dict[tuple[str, str], list[_Miss]],
     read: Reader,
     forced: tuple[Fix | None, str] | None = None,
+    selections: Sequence[Selection] = (),
 ) -> Finding:
     """`peers`: what `_peers` gives; `forced`: the edit (and its note) reconciled with other
     rules' for this declaration."""
@@ -1136,7 +1157,7 @@ def _finding(
             # Google's regexps want the bare name at column 0; Oryx asks for "Django"
             fix, note = _bare_insertion(tree, decl, miss, read), ""
         else:
-            fix, note = _plan_fix(tree, decl, others, read)
+            fix, note = _plan_fix(tree, decl, others, read, selections)
         title = f"{decl.name}: not seen by {labels}"
         turned_off = [r.why for _, r in miss.eras if r.why and "turns the step off" in r.why]
         if turned_off:
