@@ -259,3 +259,17 @@ def test_the_sha256_used_is_sha256() -> None:
 
     for data in (b"", b"abc", bytes(range(256)) * 300):
         assert _sha256()(data).hexdigest() == hashlib.sha256(data).hexdigest()
+
+
+def test_no_cache_finding_where_pip_stops_on_the_tree(tmp_path: Path) -> None:
+    # a missing include: pip fails on every platform, nothing is cached, and a digest of
+    # files that do not exist would pin nothing (the problem says what to fix)
+    write(tmp_path, {"requirements.txt": "-r nothere.txt\n-r ok.txt\n", "ok.txt": "six==1.16\n"})
+    report = scan(tmp_path, platforms=["heroku", "google"])
+    assert [p.line for p in report.problems if p.pip_fails] == [1]
+    assert report.findings == []
+    write(tmp_path, {"requirements.txt": "-r ok.txt\n"})
+    assert {f.rule for f in scan(tmp_path, platforms=["heroku", "google"]).findings} == {
+        "heroku/cache-key",
+        "google/dependency-cache",
+    }

@@ -406,7 +406,9 @@ def _root_digest(
         for project in tree.projects
         if project.file == tree.root and project.kind != "url"
     ]
-    if not pulls:
+    if not pulls or any(p.pip_fails for p in tree.problems):
+        # pip stops on the tree (a missing include, a line it rejects): no install is cached,
+        # and a digest of files that do not exist would pin nothing
         return []
     paths = digest.inputs(tree, read)
     wanted = digest.line_for(digest.compute(paths, read, hashes))
