@@ -135,6 +135,10 @@ def test_unreadable_base_is_a_problem_not_a_crash(tmp_path: Path) -> None:
         report = scan(app, platforms=["heroku@latest"], base=rev)
         assert stale(report) == []
         assert any("stale packages were not checked" in p.message for p in report.problems)
+        # said plainly, never as Python's exception text with git's command line
+        assert not any("Command '[" in p.message for p in report.problems)
+    report = scan(app, platforms=["heroku@latest"], base="no-such-rev")
+    assert any("(no such commit in this checkout)" in p.message for p in report.problems)
     plain = tmp_path / "plain"
     plain.mkdir()
     (plain / "requirements.txt").write_text("requests\n")

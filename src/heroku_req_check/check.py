@@ -456,7 +456,10 @@ def _root_digest(
                     file=tree.root,
                     line=found[0],
                     platforms=ranges,
-                    title=f"tree digest out of date: {labels} reuse their cache",
+                    title=(
+                        f"tree digest out of date: {labels} "
+                        f"{'reuses its' if len(ranges) == 1 else 'reuse their'} cache"
+                    ),
                     message=(
                         f"The tree digest on {tree.root} line {found[0]} no longer matches the "
                         f"{len(paths)} file(s) {tree.root} pulls in, so {tree.root}'s bytes did "

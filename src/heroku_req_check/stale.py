@@ -47,7 +47,12 @@ def base_tree(repo: Path, rev: str, root: str, limits: Limits) -> RequirementsTr
         except (OSError, subprocess.SubprocessError) as exc:
             stderr = getattr(exc, "stderr", b"") or b""
             detail = stderr.decode(errors="replace").strip().splitlines()
-            raise BaseUnavailable(detail[-1] if detail else str(exc)) from None
+            if detail:
+                raise BaseUnavailable(detail[-1]) from None
+            if isinstance(exc, subprocess.CalledProcessError):
+                # `rev-parse --verify --quiet` says nothing for an unknown revision
+                raise BaseUnavailable("no such commit in this checkout") from None
+            raise BaseUnavailable(f"git failed ({type(exc).__name__})") from None
         return done.stdout
 
     if rev.startswith("-"):
