@@ -361,3 +361,14 @@ def test_json_selection_names_release_and_deployment_platform(copy_tree) -> None
     assert chosen("digitalocean") == [
         ("digitalocean (heroku@v322)", "heroku", "v322", "digitalocean")
     ]
+
+
+def test_explain_knows_the_configurations_in_house_rules(tmp_path: Path) -> None:
+    (tmp_path / ".heroku-req-check.toml").write_text(
+        '[extra-rules]\npyvips = "our buildpack installs libvips only when it is named"\n'
+    )
+    code, out, _err = run(str(tmp_path), "--explain", "in-house/pyvips")
+    assert code == 0
+    assert out.startswith("in-house/pyvips (in-house rules from .heroku-req-check.toml")
+    assert "our buildpack installs libvips only when it is named" in out
+    assert run(str(tmp_path), "--explain", "in-house/nothing")[0] == 2

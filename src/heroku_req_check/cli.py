@@ -171,11 +171,25 @@ def list_rules() -> str:
     return "rule\tversions\tdetector\tcommand\tsource\n" + "\n".join(rows) + "\n"
 
 
-def explain(rule_id: str) -> str | None:
-    """A rule's story, every era's detection line and source; None if there is no such rule."""
+def explain(rule_id: str, path: str | None = None) -> str | None:
+    """A rule's story, every era's detection line and source; None if there is no such rule.
+    With `path`, the in-house rules of that directory's configuration (`in-house/NAME`) too;
+    a configuration that cannot be read adds none."""
+    from . import catalog
     from .report.explain import explain as story
 
-    return story(rule_id)
+    extra: list[catalog.Platform] = []
+    if path is not None and rule_id.startswith("in-house/"):
+        from .config import ConfigError
+        from .config import load as load_config
+
+        try:
+            config = load_config(Path(path))
+        except ConfigError:
+            config = None
+        if config is not None and config.extra_rules:
+            extra.append(catalog.in_house(config.extra_rules, config.source))
+    return story(rule_id, extra=extra)
 
 
 def repository_root(app: Path, workspace: Path | None = None) -> Path | None:
@@ -218,7 +232,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(list_rules())
         return EXIT_OK
     if args.explain:
-        story = explain(args.explain)
+        story = explain(args.explain, args.path)
         if story is None:
             from . import catalog
 

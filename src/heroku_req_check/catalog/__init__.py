@@ -763,7 +763,7 @@ def in_house(extra_rules: dict[str, str], source: str) -> Platform:
                 id=f"in-house/{key}",
                 platform="in-house",
                 severity="error",
-                on_detect=reason,
+                on_detect=f"does what {source} says: {reason}",
                 when_missed=f"the in-house buildpack does not see {key} ({reason})",
                 eras=(era,),
                 packages=(key,),

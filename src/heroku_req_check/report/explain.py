@@ -11,10 +11,11 @@ from ..catalog import Era, PlanSpec, Platform, ProviderSpec, Rule
 from ..model import Finding
 
 
-def find_rule(rule_id: str) -> tuple[Platform, Rule] | None:
-    """The catalog rule behind `rule_id` (its `:case`/`:broken`/`:overmatch` variants too)."""
+def find_rule(rule_id: str, extra: Iterable[Platform] = ()) -> tuple[Platform, Rule] | None:
+    """The catalog rule behind `rule_id` (its `:case`/`:broken`/`:overmatch` variants too), or
+    one of `extra` (a configuration's in-house rules)."""
     base = rule_id.strip().partition(":")[0]
-    for platform in catalog.load():
+    for platform in (*catalog.load(), *extra):
         for rule in platform.rules:
             if rule.id == base:
                 return platform, rule
@@ -37,10 +38,11 @@ def releases_of(platform: Platform, labels: Iterable[str]) -> set[int]:
     return releases
 
 
-def explain(rule_id: str, labels: Iterable[str] = ()) -> str | None:
-    """The rule's story; with `labels` (a finding's platforms), only the releases they cover.
-    None when there is no such rule or variant."""
-    found = find_rule(rule_id)
+def explain(rule_id: str, labels: Iterable[str] = (), extra: Iterable[Platform] = ()) -> str | None:
+    """The rule's story; with `labels` (a finding's platforms), only the releases they cover;
+    `extra`: platforms beyond the catalog (in-house rules). None when there is no such rule or
+    variant."""
+    found = find_rule(rule_id, extra)
     variant = rule_id.strip().partition(":")[2]
     if found is None or variant not in ("", "case", "broken", "overmatch"):
         return None
