@@ -361,13 +361,18 @@ def deployable(
     if not copy:  # a line for another package (a rule's fix_with), as written
         specifier, extras = "", ()
 
+    # every pip takes two names for one project only if their PEP 503 keys are equal (old
+    # pips compare pkg_resources' safe_name, which keeps `.`: a stricter test), so only the
+    # declarations of that key can be a repeat
+    candidates = tree.declarations_of(canonical_key(added_name))
+
     def rejecting(exclude: Declaration | None) -> list[str]:
         """The pip versions that fail on the edited tree."""
         found = []
         for pip in pips:
             if not may_reject(pip):
                 continue  # a current pip combines repeats: no declaration to look at
-            for other in tree.declarations:
+            for other in candidates:
                 if other.via:  # a local project's dependency: pip never sees it given twice
                     continue
                 if other is exclude or not same_project(pip, other.name, added_name):

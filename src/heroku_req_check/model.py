@@ -117,10 +117,24 @@ class RequirementsTree:
     # "" when the root is the repository's own file; otherwise why the platform reads a root
     # the app does not have: one the build writes (Heroku's `-e .`), or none at all
     generated: str = ""
+    # declarations by PEP 503 key, built on first use (declarations_of)
+    _by_key: tuple[int, dict[str, list[Declaration]]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def root_file(self) -> SourceFile | None:
         return self.files.get(self.root)
+
+    def declarations_of(self, key: str) -> list[Declaration]:
+        """The declarations whose PEP 503 key is `key`, in walk order. Indexed once per tree
+        (rebuilt if declarations were added since): fix planning asks it once per finding."""
+        if self._by_key is None or self._by_key[0] != len(self.declarations):
+            index: dict[str, list[Declaration]] = {}
+            for decl in self.declarations:
+                index.setdefault(decl.key, []).append(decl)
+            self._by_key = (len(self.declarations), index)
+        return self._by_key[1].get(key, [])
 
 
 @dataclass(frozen=True)
