@@ -948,7 +948,8 @@ def _reconciled(
     one declaration, they get one edit that every one of them accepts: two fixes must never
     add a package twice in two spellings, nor respell a line another fix moves."""
     peers = _peers(misses)
-    findings = {id(m): _finding(m, tree, peers, read, selections=selections) for m in misses}
+    bystanders = _bystanders(selections)
+    findings = {id(m): _finding(m, tree, peers, read, bystanders=bystanders) for m in misses}
     groups: dict[tuple[str, int, str], list[_Miss]] = {}
     for miss in misses:
         if miss.kind != "broken":
@@ -958,11 +959,11 @@ def _reconciled(
         fixable = [m for m in group if findings[id(m)].fix is not None]
         if len({findings[id(m)].fix for m in fixable}) < 2:
             continue
-        fix, note = _plan_fix(tree, group[0].decl, fixable, read, selections)
+        fix, note = _plan_fix(tree, group[0].decl, fixable, read, bystanders)
         shared = "one edit for every selected platform"
         note = f"{shared}: {note}" if note and fix else note
         for miss in fixable:
-            findings[id(miss)] = _finding(miss, tree, peers, read, (fix, note), selections)
+            findings[id(miss)] = _finding(miss, tree, peers, read, (fix, note), bystanders)
     return list(findings.values())
 
 
@@ -991,11 +992,12 @@ def _plan_fix(
     decl: Declaration,
     misses: list[_Miss],
     read: Reader,
-    selections: Sequence[Selection] = (),
+    bystanders: Installers | None = None,
 ) -> tuple[Fix | None, str]:
     """The root-file edit that makes every release of `misses` see `decl` and installs with
-    the pip of each selected release (those of `selections` install the edited root too, miss
-    or not), or None; and one sentence on why it moves or why there is none."""
+    the pip of each selected release (`bystanders`, from `_bystanders`: they install the
+    edited root too, miss or not), or None; and one sentence on why it moves or why there is
+    none."""
     if tree.generated:
         # the root is not the app's own file (the build writes it, or the app has none):
         # nothing to edit, only to create
@@ -1015,7 +1017,7 @@ def _plan_fix(
         return None, f"No comment added to {tree.root} makes every selected release see it."
     fix, still_missed = insertion_for(tree, decl, misses, read)
     comment = None
-    installers = _installers(misses, selections)
+    installers = _installers(misses, bystanders or {})
     if fix is None or still_missed or _needs_a_move(tree, decl, fix, installers):
         # a comment the build's text search reads adds no second requirement: no move, no
         # "Double requirement given" (only where every miss's detector reads comments)
@@ -1039,18 +1041,31 @@ def _plan_fix(
     return fix, note
 
 
-def _installers(
-    misses: list[_Miss], selections: Sequence[Selection]
-) -> dict[str, tuple[Platform, dict[str, set[int]]]]:
-    """platform name -> (platform, pip version -> releases) for every release that installs the
-    edited root: the misses' releases, and each selected release with a pip of its own (an
-    old pip that rejects a name given twice breaks a copy whichever platform asked for it)."""
-    platforms: dict[str, tuple[Platform, dict[str, set[int]]]] = {}
-    groups = [(platform, releases) for (_, releases), platform in _groups(misses).items()]
-    groups += [(s.platform, s.releases) for s in selections if s.platform.pips]
-    for platform, releases in groups:
-        pips = platforms.setdefault(platform.name, (platform, {}))[1]
-        for pip, group in _pip_groups(platform, frozenset(releases)).items():
+Installers = dict[str, tuple[Platform, dict[str, set[int]]]]
+
+
+def _bystanders(selections: Sequence[Selection]) -> Installers:
+    """platform name -> (platform, pip version -> releases) for each selected release with a
+    pip of its own: an old pip that rejects a name given twice breaks a copied line whichever
+    platform asked for it. Computed once per check."""
+    found: Installers = {}
+    for selection in selections:
+        if selection.platform.pips:
+            pips = found.setdefault(selection.platform.name, (selection.platform, {}))[1]
+            for pip, group in _pip_groups(selection.platform, selection.releases).items():
+                pips.setdefault(pip, set()).update(group)
+    return found
+
+
+def _installers(misses: list[_Miss], bystanders: Installers) -> Installers:
+    """Every release that installs the edited root: the misses' releases and `bystanders`."""
+    platforms: Installers = {
+        name: (platform, {pip: set(group) for pip, group in pips.items()})
+        for name, (platform, pips) in bystanders.items()
+    }
+    for (name, releases), platform in _groups(misses).items():
+        pips = platforms.setdefault(name, (platform, {}))[1]
+        for pip, group in _pip_groups(platform, releases).items():
             pips.setdefault(pip, set()).update(group)
     return platforms
 
@@ -1059,7 +1074,7 @@ def _needs_a_move(
     tree: RequirementsTree,
     decl: Declaration,
     fix: Fix,
-    installers: dict[str, tuple[Platform, dict[str, set[int]]]],
+    installers: Installers,
 ) -> bool:
     """Whether a copy of the line would be refused by some installing release's pip."""
     for _name, (platform, pips) in sorted(installers.items()):
@@ -1105,7 +1120,7 @@ def _finding(
     peers: dict[tuple[str, str], list[_Miss]],
     read: Reader,
     forced: tuple[Fix | None, str] | None = None,
-    selections: Sequence[Selection] = (),
+    bystanders: Installers | None = None,
 ) -> Finding:
     """`peers`: what `_peers` gives; `forced`: the edit (and its note) reconciled with other
     rules' for this declaration."""
@@ -1162,7 +1177,7 @@ def _finding(
             # Google's regexps want the bare name at column 0; Oryx asks for "Django"
             fix, note = _bare_insertion(tree, decl, miss, read), ""
         else:
-            fix, note = _plan_fix(tree, decl, others, read, selections)
+            fix, note = _plan_fix(tree, decl, others, read, bystanders)
         title = f"{decl.name}: not seen by {labels}"
         turned_off = [r.why for _, r in miss.eras if r.why and "turns the step off" in r.why]
         if turned_off:

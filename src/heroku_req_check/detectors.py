@@ -220,13 +220,18 @@ def pip_grep_verdict(era: Era, tree: RequirementsTree) -> Verdict:
         # Cloud Foundry v1.6.0-v1.6.23: pip-grep parses a copy of the root file in the deps
         # directory, where an include (relative to that copy) or a local project (relative to
         # the working directory, the deps directory too) does not exist: pip's parser fails
-        pulled = [i.target for i in tree.includes if i.file == tree.root]
-        pulled += [p.target for p in tree.projects if p.file == tree.root and p.kind != "url"]
-        if pulled:
+        # the first one is enough (fix trials ask this for every finding of a big tree)
+        pulled = next((i.target for i in tree.includes if i.file == tree.root), None)
+        if pulled is None:
+            pulled = next(
+                (p.target for p in tree.projects if p.file == tree.root and p.kind != "url"),
+                None,
+            )
+        if pulled is not None:
             return Verdict(
                 False,
                 f"it parses a copy of {tree.root} in the deps directory, where "
-                f"{pulled[0]} does not exist, so pip's parser fails and it finds nothing",
+                f"{pulled} does not exist, so pip's parser fails and it finds nothing",
             )
         root_only = [d for d in tree.declarations if d.file == tree.root]
         names = dataclasses.replace(tree, declarations=root_only)

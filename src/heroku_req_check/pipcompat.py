@@ -22,6 +22,10 @@ from packaging.version import Version
 
 from .model import Declaration
 
+# the pip releases whose behaviour changes (parsed once: fix planning asks per declaration)
+_V8_0, _V8_1, _V8_1_2 = Version("8.0"), Version("8.1"), Version("8.1.2")
+_V19_3, _V20_3 = Version("19.3"), Version("20.3")
+
 
 @cache
 def _version(pip: str) -> Version | None:
@@ -31,7 +35,7 @@ def _version(pip: str) -> Version | None:
 def may_reject(pip: str) -> bool:
     """Whether `pip` ("" = a current pip) rejects any repeat at all (before 20.3)."""
     version = _version(pip)
-    return version is not None and version < Version("20.3")
+    return version is not None and version < _V20_3
 
 
 def rejects_repeat(
@@ -40,15 +44,15 @@ def rejects_repeat(
     """Whether `pip` fails on a requirement with `specifier`/`extras` when `existing` (same
     project) is already in the set. `pip` is a version string; "" means a current pip."""
     version = _version(pip)
-    if version is None or version >= Version("20.3") or not existing.installs:
+    if version is None or version >= _V20_3 or not existing.installs:
         return False
-    if version < Version("8.0"):
+    if version < _V8_0:
         return True
     if tuple(sorted(existing.extras)) != tuple(sorted(extras)):
         return False  # 8.0+: different extras are not a repeat
-    if version < Version("8.1"):
+    if version < _V8_1:
         return True
-    if version < Version("8.1.2"):
+    if version < _V8_1_2:
         # pkg_resources' `specs`: the clauses as written, in order
         return _clauses(existing.specifier) != _clauses(specifier)
     return SpecifierSet(existing.specifier) != SpecifierSet(specifier)
@@ -63,7 +67,7 @@ def same_project(pip: str, a: str, b: str) -> bool:
     from .reqfile import canonical_key
 
     version = _version(pip)
-    if version is not None and version < Version("19.3"):
+    if version is not None and version < _V19_3:
         from .detectors import project_name
 
         return project_name(a).lower() == project_name(b).lower()
