@@ -235,6 +235,13 @@ def main() -> int:
         help="also measure the Docker action's cold start (podman, as root; bench/coldstart.py)",
     )
     args = parser.parse_args()
+    # an installed package has its bytecode compiled (pip compiles on install); an editable
+    # checkout run with PYTHONDONTWRITEBYTECODE=1 would otherwise be timed compiling itself
+    import compileall
+
+    import heroku_req_check
+
+    compileall.compile_dir(Path(heroku_req_check.__file__).parent, quiet=1)
     results = []
     with tempfile.TemporaryDirectory(prefix="hrc-bench-") as tmp:
         for size in args.sizes.split(","):
