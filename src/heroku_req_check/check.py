@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
@@ -20,7 +20,7 @@ from .model import (
     RequirementsTree,
     Severity,
 )
-from .plans import plan_for
+from .plans import plan_for, selected_eras
 from .platforms import builders
 from .reqfile import canonical_key, decode
 from .tree import METADATA_ROOTS
@@ -28,6 +28,10 @@ from .tree import METADATA_ROOTS
 if TYPE_CHECKING:
     from . import markers
     from .markers import BuildPython
+
+
+# platform name -> (platform, pip version -> the releases installing with it)
+Installers = dict[str, tuple[Platform, dict[str, set[int]]]]
 
 
 @dataclass
@@ -74,20 +78,6 @@ def bracket_entry(era: Era, decl: Declaration) -> str:
         if extra and canonical_key(base) == decl.key and wanted in {e.lower() for e in decl.extras}:
             return name
     return ""
-
-
-def _selected_eras(
-    selections: Iterable[Selection], plans: dict[str, BuildPlan]
-) -> Iterator[tuple[Selection, Rule, Era]]:
-    """Every era that covers at least one selected release and whose step the plan runs."""
-    for selection in selections:
-        plan = plans.get(selection.platform.name)
-        for rule in selection.platform.rules:
-            for era in rule.eras:
-                if plan is not None and not plan.runs(era.step):
-                    continue
-                if any(era.first <= r <= era.last for r in selection.releases):
-                    yield selection, rule, era
 
 
 def _moot(era: Era, plan: BuildPlan | None, tree: RequirementsTree) -> bool:
@@ -151,7 +141,7 @@ def _overmatches(
     marked = [d for d in tree.declarations if d.installs and d.marker]
     outcomes: dict[tuple[str, str, bool], dict[int, markers.Outcome]] = {}
     tried: set[str] = set()
-    for selection, rule, era in _selected_eras(selections, plans):
+    for selection, rule, era in selected_eras(selections, plans):
         if not era.overmatch:
             continue
         # a declaration whose marker is false on the build image installs nothing there (only
@@ -288,7 +278,7 @@ def _root_includes(
         return []
     no_index = any(o.name == "no-index" and o.file == tree.root for o in tree.options)
     findings = []
-    for selection, rule, era in _selected_eras(selections, plans):
+    for selection, rule, era in selected_eras(selections, plans):
         if era.detector != "root-includes":
             continue
         if era.pattern and era.pattern.encode() in root.data:
@@ -390,7 +380,7 @@ def _root_digest(
 
     root = tree.root_file
     eras = [
-        (s, r, e) for s, r, e in _selected_eras(selections, plans) if e.detector == "root-digest"
+        (s, r, e) for s, r, e in selected_eras(selections, plans) if e.detector == "root-digest"
     ]
     if root is None or not eras or tree.generated:
         # a root the build writes itself (`-e .`) is not the app's file: how the cache treats
@@ -507,7 +497,7 @@ def _choices(
     if root is None:
         return []
     findings = []
-    for selection, rule, era in _selected_eras(selections, plans):
+    for selection, rule, era in selected_eras(selections, plans):
         if era.detector != "go-regex-choice":
             continue
         platform = selection.platform
@@ -602,7 +592,7 @@ def _no_requirements(
     if tree.root_file is not None:
         return []
     findings = []
-    for selection, rule, era in _selected_eras(selections, plans):
+    for selection, rule, era in selected_eras(selections, plans):
         if era.detector != "oryx-no-requirements":
             continue
         if era.requires and not any(read(name) is not None for name in era.requires):
@@ -1041,9 +1031,6 @@ def _plan_fix(
     return fix, note
 
 
-Installers = dict[str, tuple[Platform, dict[str, set[int]]]]
-
-
 def _bystanders(selections: Sequence[Selection]) -> Installers:
     """platform name -> (platform, pip version -> releases) for each selected release with a
     pip of its own: an old pip that rejects a name given twice breaks a copied line whichever
@@ -1247,7 +1234,7 @@ def _bare_insertion(
 ) -> Fix | None:
     """The package's bare name on a line of its own in the root file (Google's regexps want it
     at column 0; pip combines a bare name with the pin where it is declared)."""
-    from .fix import Unfixable, insert_line
+    from .fix import Unfixable, insert_line, reading_root
 
     root = tree.root_file
     spelling = next(
@@ -1267,18 +1254,11 @@ def _bare_insertion(
         tree, files={**tree.files, root.path: dataclasses.replace(root, data=new)}
     )
     if not all(
-        detectors.verdict(era, trial, _reader_with(read, root.path, new)).detected
+        detectors.verdict(era, trial, reading_root(root.path, new, read)).detected
         for era, _ in miss.eras
     ):
         return None
     return Fix(root.path, number, spelling)
-
-
-def _reader_with(read: Reader, path: str, data: bytes) -> Reader:
-    def trial_read(name: str) -> bytes | None:
-        return data if name == path else read(name)
-
-    return trial_read
 
 
 def _groups(misses: list[_Miss]) -> dict[tuple[str, frozenset[int]], Platform]:
@@ -1291,14 +1271,6 @@ def _pip_groups(platform: Platform, releases: frozenset[int]) -> dict[str, set[i
     by_pip: dict[str, set[int]] = {}
     for release in releases:
         by_pip.setdefault(platform.pip_for(release), set()).add(release)
-    return by_pip
-
-
-def _pips(miss: _Miss) -> dict[str, set[int]]:
-    """The pip versions the miss's releases install with -> those releases."""
-    by_pip: dict[str, set[int]] = {}
-    for release in miss.releases:
-        by_pip.setdefault(miss.platform.pip_for(release), set()).add(release)
     return by_pip
 
 

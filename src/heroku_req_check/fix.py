@@ -209,7 +209,9 @@ def respelled_line(tree: RequirementsTree, decl: Declaration, spelling: str) -> 
     return Fix(decl.file, decl.line, new, "replace")
 
 
-def _reading_root(path: str, data: bytes, read: Reader) -> Reader:
+def reading_root(path: str, data: bytes, read: Reader) -> Reader:
+    """`read`, but `path` reads as `data` (the root file as an edit would leave it)."""
+
     def trial_read(name: str) -> bytes | None:
         return data if name == path else read(name)
 
@@ -246,7 +248,7 @@ def _trial(
         files={**tree.files, root.path: new_root},
         declarations=[*tree.declarations, *declared],
     )
-    trial_read = _reading_root(root.path, new_bytes, read)  # detectors that re-read it
+    trial_read = reading_root(root.path, new_bytes, read)  # detectors that re-read it
     missing: list[str] = []
     count = 0
     seen: dict[int, bool] = {}  # one verdict per era: misses of one package share their eras

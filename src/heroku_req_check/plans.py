@@ -22,11 +22,20 @@ import posixpath
 import re
 import stat
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING
 
-from .catalog import InstallRule, Platform, ProviderSpec, StartConfig, build_environment
+from .catalog import (
+    Era,
+    InstallRule,
+    Platform,
+    ProviderSpec,
+    Rule,
+    Selection,
+    StartConfig,
+    build_environment,
+)
 from .model import BuildInstall, BuildPlan, BuildStep, StartSource
 
 if TYPE_CHECKING:
@@ -34,6 +43,20 @@ if TYPE_CHECKING:
     from .markers import BuildPython
 
 Reader = Callable[[str], bytes | None]
+
+
+def selected_eras(
+    selections: Iterable[Selection], plans: dict[str, BuildPlan]
+) -> Iterator[tuple[Selection, Rule, Era]]:
+    """Every era that covers at least one selected release and whose step the plan runs."""
+    for selection in selections:
+        plan = plans.get(selection.platform.name)
+        for rule in selection.platform.rules:
+            for era in rule.eras:
+                if plan is not None and not plan.runs(era.step):
+                    continue
+                if any(era.first <= r <= era.last for r in selection.releases):
+                    yield selection, rule, era
 
 
 def plan_for(

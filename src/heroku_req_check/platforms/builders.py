@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from ..catalog import Era, Rule, Selection, format_ranges
 from ..detectors import Reader, Verdict
 from ..model import BuildPlan, Finding, RequirementsTree
+from ..plans import selected_eras
 
 PER_PACKAGE = frozenset({"zbpack-contains", "flyctl-contains"})
 WHOLE_TREE = frozenset(
@@ -55,17 +56,8 @@ def selected(
     selections: Iterable[Selection], plans: dict[str, BuildPlan], kinds: frozenset[str]
 ) -> Iterator[Era_]:
     """Every era of a `kinds` detector that covers a selected release and whose step the plan
-    runs (check._selected_eras, for this module's detectors)."""
-    for selection in selections:
-        plan = plans.get(selection.platform.name)
-        for rule in selection.platform.rules:
-            for era in rule.eras:
-                if era.detector not in kinds:
-                    continue
-                if plan is not None and not plan.runs(era.step):
-                    continue
-                if any(era.first <= r <= era.last for r in selection.releases):
-                    yield selection, rule, era
+    runs."""
+    return (found for found in selected_eras(selections, plans) if found[2].detector in kinds)
 
 
 def labels(selection: Selection) -> tuple[str, ...]:
